@@ -1,0 +1,1 @@
+"""The customer domain: identity numbers and KYC."""

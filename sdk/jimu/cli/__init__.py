@@ -1,0 +1,46 @@
+"""The ``jimu`` command. Each sub-command lives in its own module; heavy imports stay inside them.
+
+Exit codes: 0 done, 1 the command could not do its job (bad input gets a diagnostic, never a
+traceback), 2 usage errors (click's own).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .catalog import catalog_command, show_command
+from .call import call_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="jimu", prog_name="jimu")
+def cli() -> None:
+    """Jimu (积木): assemble credit products from HQ's versioned capability plugins."""
+
+
+cli.add_command(catalog_command)
+cli.add_command(show_command)
+cli.add_command(call_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``jimu`` console script."""
+    try:
+        return cli.main(args=argv, prog_name="jimu", standalone_mode=False) or 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except BrokenPipeError:  # `jimu catalog | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
