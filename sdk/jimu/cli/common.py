@@ -27,7 +27,7 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     # Piped output (CI logs, `make demo | tee`) gets wide tables instead of rich's 80 columns.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr, width=width)
 
 
 def load() -> Catalog:

@@ -76,6 +76,8 @@ def matches(expected: Any, actual: Any) -> bool:
     """
     if isinstance(expected, Mapping):
         return isinstance(actual, Mapping) and all(k in actual and matches(v, actual[k]) for k, v in expected.items())
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual
     if isinstance(expected, float) and isinstance(actual, (int, float)) and not isinstance(actual, bool):
         decimals = len(repr(expected).partition(".")[2]) if "e" not in repr(expected) else 12
         return abs(actual - expected) <= 0.5 * 10 ** -decimals + 1e-12
