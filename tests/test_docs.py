@@ -1,0 +1,40 @@
+"""Docs stay true to the code: every hook and every command is documented."""
+
+import inspect
+from pathlib import Path
+
+from jimu import hookspecs
+from jimu.cli import cli
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _first_line(text: str) -> str:
+    return inspect.cleandoc(text).splitlines()[0]
+
+
+def test_every_hook_is_documented_with_its_signature_and_summary():
+    page = (DOCS / "reference" / "hooks.md").read_text(encoding="utf-8")
+    hooks = [f for name, f in vars(hookspecs).items() if name.startswith("jimu_") and callable(f)]
+    assert hooks
+    for hook in hooks:
+        signature = f"{hook.__name__}({', '.join(inspect.signature(hook).parameters)})"
+        assert f"`{signature}`" in page, f"{signature} missing from docs/reference/hooks.md"
+        summary = _first_line(hook.__doc__).replace(":func:", "").replace(":class:", "").replace("`", "")
+        assert summary in page.replace("`", ""), f"{hook.__name__} summary differs from its docstring"
+
+
+def test_every_command_is_documented():
+    page = (DOCS / "reference" / "cli.md").read_text(encoding="utf-8")
+    for name, command in cli.commands.items():
+        assert f"## `jimu {name}`" in page, f"jimu {name} missing from docs/reference/cli.md"
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt != "--help":
+                    assert opt in page, f"jimu {name} {opt} missing from docs/reference/cli.md"
+
+
+def test_readme_opens_with_the_two_commands():
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split()[0:2] for line in first_block.strip().splitlines()] == [["make", "demo"], ["make", "test"]]
