@@ -18,7 +18,9 @@ from typing import Any
 # run of digits (a 19-digit card must not be read as an ID plus one digit).
 _PATTERNS = (
     (re.compile(r"(?<![0-9A-Za-z])([0-9]{6})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9A-Za-z])"), "ric"),
-    (re.compile(r"(?<![0-9A-Za-z])([0-9A-HJ-NPQRTUWXY]{2}[0-9]{6})([0-9A-HJ-NPQRTUWXY]{8})([0-9A-HJ-NPQRTUWXY]{2})(?![0-9A-Za-z])"), "uscc"),
+    # Any 18 upper-case letters and digits with a digit run where the region stands: a USCC,
+    # or a mistyped one (an O for a 0), which must not leak either.
+    (re.compile(r"(?<![0-9A-Za-z])([0-9A-Z]{2}[0-9]{6})([0-9A-Z]{8})([0-9A-Z]{2})(?![0-9A-Za-z])"), "uscc"),
     (re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])"), "phone"),
     (re.compile(r"(?<![0-9])([0-9]{8,15})([0-9]{4})(?![0-9])"), "card"),
 )

@@ -30,3 +30,7 @@ def test_ordinary_values_are_left_alone(text):
 def test_structures_are_masked_deeply():
     record = {"id": "11010519491231002X", "nested": [{"phone": "13800138000"}], "n": 5}
     assert mask(record) == {"id": "110105********002X", "nested": [{"phone": "138****8000"}], "n": 5}
+
+
+def test_mistyped_uscc_is_masked_too():
+    assert mask_text("91330106MA27O00015") == "91330106********15"

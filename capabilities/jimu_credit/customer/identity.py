@@ -22,7 +22,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from jimu import ContractModel, ReasonCode, capability
 
-from .regions import region_names
+from .regions import division, region_names
 from .uscc_codes import AUTHORITIES, ENTITY_TYPES
 
 OWNER = "hq.customer-platform"
@@ -128,7 +128,10 @@ RIC_REGION = ReasonCode(
 
 
 class ResidentIdOnDate(ContractModel):
-    resident_id: str = Field(description="a normalised 18-character resident ID (checksum already checked)")
+    resident_id: str = Field(
+        pattern=r"^[0-9]{17}[0-9X]$",
+        description="a normalised 18-character resident ID (checksum already checked)",
+    )
     as_of: dt.date = Field(description="the date ages are computed at, normally the application date")
 
 
@@ -175,8 +178,10 @@ def age_on(birth: dt.date, as_of: dt.date) -> int:
 def resident_id_birthdate(number: ResidentIdOnDate, params: BirthdateParams) -> ResidentIdFacts:
     """Derive birth date, age at ``as_of``, sex and birth region from an 18-character resident ID.
 
-    Unlike stdnum, a birth date after ``as_of`` or an age above ``max_age`` is invalid; the region
-    must be a division that existed in the birth year.
+    Unlike stdnum, a birth date after ``as_of`` or an age above ``max_age`` is invalid. The
+    region must be a known division not retired before the birth year; unlike stdnum, one created
+    after the birth year is accepted, since the code is where the holder was registered when the
+    number was assigned. A 29 February birthday counts from 1 March in common years.
     """
     value = number.resident_id
     try:
@@ -189,9 +194,8 @@ def resident_id_birthdate(number: ResidentIdOnDate, params: BirthdateParams) -> 
     sex = "M" if int(value[16]) % 2 else "F"
     if age > params.max_age:
         return ResidentIdFacts(valid=False, birth_date=birth, age=age, sex=sex, reasons=[RIC_BIRTHDATE.code])
-    try:
-        place = ric.get_birth_place(value)
-    except StdnumError:
+    region = division(value[:6])
+    if not region.known or not region.in_use_since(birth.year):
         return ResidentIdFacts(
             valid=False, birth_date=birth, age=age, sex=sex, region_code=value[:6], reasons=[RIC_REGION.code]
         )
@@ -201,8 +205,8 @@ def resident_id_birthdate(number: ResidentIdOnDate, params: BirthdateParams) -> 
         age=age,
         sex=sex,
         region_code=value[:6],
-        province=place.get("province"),
-        county=place.get("county"),
+        province=region.province,
+        county=region.name_for(birth.year),
     )
 
 
@@ -217,6 +221,11 @@ USCC_CHECKSUM = ReasonCode(
     code="KYC_USCC_CHECKSUM",
     text="USCC check character is wrong (GB 32100-2015)",
     text_zh="统一社会信用代码校验码错误",
+)
+USCC_REGION = ReasonCode(
+    code="KYC_USCC_REGION",
+    text="USCC region code is not a known administrative division (GB/T 2260)",
+    text_zh="统一社会信用代码登记管理机关行政区划码无效",
 )
 USCC_AUTHORITY = ReasonCode(
     code="KYC_USCC_AUTHORITY",
@@ -252,7 +261,7 @@ class UsccFacts(ContractModel):
     owner=OWNER,
     lifecycle="production",
     tags=("kyc", "organisation", "GB 32100-2015"),
-    reasons=(USCC_FORMAT, USCC_CHECKSUM, USCC_AUTHORITY),
+    reasons=(USCC_FORMAT, USCC_CHECKSUM, USCC_AUTHORITY, USCC_REGION),
     examples=(
         {"input": {"uscc": "91110108551385082Q"}, "output": {"valid": True, "authority": "工商", "entity_type": "企业"}},
         {"input": {"uscc": "91110108551385082A"}, "output": {"valid": False, "reasons": ["KYC_USCC_CHECKSUM"]}},
@@ -272,6 +281,8 @@ def uscc_checksum(code: CreditCode) -> UsccFacts:
     authority = AUTHORITIES.get(value[0])
     if authority is None:
         return UsccFacts(valid=False, reasons=[USCC_AUTHORITY.code])
+    if not division(value[2:8]).known:
+        return UsccFacts(valid=False, reasons=[USCC_REGION.code])
     province, county = region_names(value[2:8])
     return UsccFacts(
         valid=True,

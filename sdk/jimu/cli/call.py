@@ -85,7 +85,9 @@ def _print_table(cap, records, results) -> None:
     out_fields = list(cap.output.model_fields)
     table = Table(title=f"{cap.key} on {len(records)} record(s)", title_justify="left")
     in_fields = list(cap.input.model_fields)
-    for name in [*in_fields, *out_fields]:
+    for name in in_fields:
+        table.add_column(f"{name} (in)", style="dim")
+    for name in out_fields:
         table.add_column(name)
     for row, (status, payload) in zip(records, results, strict=True):
         inputs = [str(mask(row.get(name, ""))) for name in in_fields]
