@@ -6,6 +6,7 @@ traceback), 2 usage errors (click's own).
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -40,6 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `jimu catalog | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug in Jimu or a plugin: one line, not a traceback
+        if os.environ.get("JIMU_DEBUG"):
+            raise
+        from ..masking import mask_text
+
+        click.echo(f"internal error: {type(exc).__name__}: {mask_text(str(exc))}", err=True)
+        click.echo("  hint: this is a bug; rerun with JIMU_DEBUG=1 for the traceback and report it", err=True)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,8 @@ def call_command(ref, record, input_path, params_json, as_json) -> None:
         records = [json.loads(record)] if record is not None else read_records(input_path)
     except json.JSONDecodeError as exc:
         raise UserError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(params, dict):
+        raise UserError("--params must be a JSON object, e.g. '{\"max_age\": 100}'")
     results = [_call_one(cap, row, params, catalog) for row in records]
     if as_json:
         for row, (status, payload) in zip(records, results, strict=True):
@@ -70,6 +72,8 @@ def call_command(ref, record, input_path, params_json, as_json) -> None:
 def _call_one(cap, row, params, catalog) -> tuple[str, object]:
     from pydantic import ValidationError
 
+    if not isinstance(row, dict):
+        return "rejected", f"a record must be a JSON object with the input's fields, not {type(row).__name__}"
     try:
         return "output", invoke(cap, row, params, catalog=catalog).model_dump(mode="json")
     except ValidationError as exc:
@@ -90,6 +94,7 @@ def _print_table(cap, records, results) -> None:
     for name in out_fields:
         table.add_column(name)
     for row, (status, payload) in zip(records, results, strict=True):
+        row = row if isinstance(row, dict) else {}
         inputs = [str(mask(row.get(name, ""))) for name in in_fields]
         if status == "output":
             cells = [_cell(mask(payload.get(name))) for name in out_fields]
