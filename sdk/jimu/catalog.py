@@ -12,15 +12,17 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from .capability import Capability, Use
 from .contracts import Domain, Entry, Kind, Level, Status
 from .reasons import ReasonCode
 from .resources import Resource, ResourceProvider, Resources
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Severity = Literal["error", "warning"]
 
@@ -269,6 +271,8 @@ class Catalog:
         Nodes are ``id@version`` keys with the entry as ``entry`` attribute; domains are nodes
         with an edge to each of their L2 capabilities' newest version (``contains``).
         """
+        import networkx as nx  # not at module level: most commands never need a graph
+
         g = nx.DiGraph()
         for entry in self.entries():
             g.add_node(entry.key, entry=entry)
