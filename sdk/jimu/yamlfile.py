@@ -73,46 +73,69 @@ def _mark(node: yaml.Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _offset_position(text: str, offset: int) -> Position:
+    """Line and column (in characters) of a character offset, counting \r\n, \r and \n breaks."""
+    before = text[:offset].replace("\r\n", "\n").replace("\r", "\n")
+    return Position(before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq",
+                                     "merge", "set", "omap", "pairs")}
+_CONSTRUCTED = {_TAG + t for t in ("set", "omap", "pairs")}  # standard collections PyYAML builds itself
+
+
 def load_yaml(text: str) -> YamlDocument:
-    """Parse one YAML document from ``text``; raise :class:`YamlError` with a position."""
-    loader = _Base(text)
+    """Parse one YAML document from ``text``; raise :class:`YamlError` with a position.
+
+    Nothing but :class:`YamlError` escapes, whatever the text.
+    """
+    loader = None
     try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlError(f"YAML syntax: {problem}", where, _syntax_hint(problem)) from None
-    except yaml.YAMLError as exc:
-        raise YamlError(f"YAML syntax: {exc}", Position(1, 1)) from None
-    except RecursionError:
-        raise YamlError("the document is nested too deeply", Position(1, 1)) from None
-    doc = YamlDocument(data=None, text=text)
-    if node is None:
+        try:
+            loader = _Base(text)
+            node = loader.get_single_node()
+        except yaml.reader.ReaderError as exc:  # a control character: libyaml gives an offset
+            where = _offset_position(text, exc.position) if isinstance(exc.position, int) else Position(1, 1)
+            char = f" #x{exc.character:04x}" if isinstance(exc.character, int) else ""
+            raise YamlError(f"YAML syntax: unacceptable character{char} ({exc.reason})", where,
+                            "remove the control character") from None
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise YamlError(f"YAML syntax: {problem}", where, _syntax_hint(problem, text, where)) from None
+        except yaml.YAMLError as exc:
+            raise YamlError(f"YAML syntax: {exc}", Position(1, 1)) from None
+        except RecursionError:
+            raise YamlError("the document is nested too deeply", Position(1, 1)) from None
+        except UnicodeError as exc:  # e.g. a lone surrogate the C reader cannot encode
+            start = getattr(exc, "start", 0)
+            raise YamlError(f"the text is not valid Unicode: {getattr(exc, 'reason', exc)}",
+                            _offset_position(text, start)) from None
+        doc = YamlDocument(data=None, text=text)
+        if node is not None:
+            doc.data = _Builder(loader, doc).build(node, ())
         return doc
-    builder = _Builder(loader, doc)
-    try:
-        doc.data = builder.build(node, ())
     finally:
-        loader.dispose()
-    return doc
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: Path) -> YamlDocument:
     """Read and parse ``path``; encoding problems are reported as :class:`YamlError` too."""
     raw = Path(path).read_bytes()
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        good = body[: exc.start].decode("utf-8")
         raise YamlError(
-            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})", Position(line, column),
+            f"the file is not UTF-8 text (byte 0x{body[exc.start]:02x})", _offset_position(good, len(good)),
             "save the file as UTF-8",
         ) from None
     if "\x00" in text:
-        offset = text.index("\x00")
-        raise YamlError("the file contains a NUL character", Position(text.count("\n", 0, offset) + 1, 1),
+        raise YamlError("the file contains a NUL character", _offset_position(text, text.index("\x00")),
                         "is this a binary file? assemblies are YAML text")
     return load_yaml(text)
 
@@ -121,61 +144,81 @@ class _Builder:
     def __init__(self, loader: Any, doc: YamlDocument):
         self.loader, self.doc, self.count = loader, doc, 0
         self.open: set[int] = set()  # nodes being built: an alias back to one is a cycle
+        self.depth = 0  # nesting of build calls (merges nest without lengthening the path)
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError("the document expands to too many values (alias bomb?)", _mark(node),
                             "remove repeated anchors/aliases")
-        if len(path) > MAX_DEPTH:
+        if len(path) > MAX_DEPTH or self.depth > MAX_DEPTH:
             raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep", _mark(node))
         if id(node) in self.open:
             raise YamlError("an alias refers to a value that contains it (a cycle)", _mark(node),
                             "remove the *alias inside its own &anchor")
+        if node.tag not in _ALLOWED_TAGS:
+            raise YamlError(f"tag {node.tag!r} is not allowed: assemblies hold data, never objects",
+                            _mark(node), "remove the !tag")
         self.doc.positions[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
+        if isinstance(node, yaml.ScalarNode) or node.tag in _CONSTRUCTED:
             return self.scalar(node)
         self.open.add(id(node))
+        self.depth += 1
         try:
-            return self.collection(node, path)
+            if isinstance(node, yaml.MappingNode):
+                return self.mapping(node, path)
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         finally:
+            self.depth -= 1
             self.open.discard(id(node))
 
-    def collection(self, node: yaml.Node, path: Path_) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            self.loader.flatten_mapping(node)  # merge keys (<<) as YAML defines them
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.build_key(key_node, path)
-                if key in result:
-                    first = self.doc.key_positions[(*path, key)]
-                    raise YamlError(f"duplicate key {key!r} (first at line {first.line})", _mark(key_node),
-                                    "remove one of them; YAML would silently keep only the last")
-                self.doc.key_positions[(*path, key)] = _mark(key_node)
-                result[key] = self.build(value_node, (*path, key))
-            return result
-        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        # Merge keys (<<) by YAML's rule, done here rather than by PyYAML's flatten_mapping
+        # (which raises outside our control and reports merged keys as duplicates): explicit
+        # keys win over merged ones, and earlier merged mappings over later ones.
+        merged: dict[Any, Any] = {}
+        explicit: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source in reversed(sources):
+                    if not isinstance(source, yaml.MappingNode):
+                        raise YamlError("a merge (<<) takes a mapping or a list of mappings", _mark(key_node))
+                    merged.update(self.build(source, path))
+                continue
+            key = self.build_key(key_node)
+            if key in explicit:
+                first = self.doc.key_positions[(*path, key)]
+                raise YamlError(f"duplicate key {key!r} (first at line {first.line})", _mark(key_node),
+                                "remove one of them; YAML would silently keep only the last")
+            self.doc.key_positions[(*path, key)] = _mark(key_node)
+            explicit[key] = self.build(value_node, (*path, key))
+        self.doc.positions[path] = _mark(node)
+        return {**merged, **explicit}
 
-    def build_key(self, node: yaml.Node, path: Path_) -> Any:
+    def build_key(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError("a mapping key must be a plain value, not a list or mapping", _mark(node))
+        if node.tag not in _ALLOWED_TAGS:
+            raise YamlError(f"tag {node.tag!r} is not allowed: assemblies hold data, never objects", _mark(node),
+                            "remove the !tag")
         key = self.scalar(node)
         return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
 
     def scalar(self, node: yaml.Node) -> Any:
-        if not node.tag.startswith("tag:yaml.org,2002:"):
-            raise YamlError(f"tag {node.tag!r} is not allowed: assemblies hold data, never objects",
-                            _mark(node), "remove the !tag")
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise YamlError(f"invalid value: {getattr(exc, 'problem', exc)}", _mark(node)) from None
-        except (ValueError, OverflowError) as exc:  # e.g. the timestamp 2026-02-30
-            raise YamlError(f"invalid value {node.value!r}: {exc}", _mark(node), "quote it to keep it as text") from None
+            raise YamlError(f"invalid value: {getattr(exc, 'problem', None) or exc}", _mark(node)) from None
+        except Exception as exc:  # ValueError for 2026-02-30; KeyError, IndexError... for `!!bool foo`
+            detail = str(exc) if isinstance(exc, (ValueError, OverflowError)) else type(exc).__name__
+            raise YamlError(f"invalid value {node.value!r}: {detail}", _mark(node), "quote it to keep it as text") from None
 
 
-def _syntax_hint(problem: str) -> str | None:
-    if "tab" in problem:
+def _syntax_hint(problem: str, text: str = "", where: Position | None = None) -> str | None:
+    lines = text.splitlines()
+    at = lines[where.line - 1] if where and 0 < where.line <= len(lines) else ""
+    if "tab" in problem or at[: where.column if where else 0].lstrip(" ").startswith("\t"):
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' needs quotes"
