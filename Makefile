@@ -27,6 +27,8 @@ demo: $(VENV)/.installed
 	$(BIN)/jimu catalog
 	$(BIN)/jimu call customer.kyc.person --input assemblies/samples/identity_applicants.csv
 	$(BIN)/jimu call customer.kyc.org --input assemblies/samples/identity_organisations.csv
+	$(BIN)/jimu validate assemblies/
+	$(BIN)/jimu graph assemblies/beijing/haidian_identity_screening.yaml
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest

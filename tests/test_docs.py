@@ -38,3 +38,21 @@ def test_readme_opens_with_the_two_commands():
     readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
     first_block = readme.split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split()[0:2] for line in first_block.strip().splitlines()] == [["make", "demo"], ["make", "test"]]
+
+
+def test_diagnostics_page_carries_the_generated_table():
+    from jimu.diagnostics import reference_table
+
+    page = (DOCS / "reference" / "diagnostics.md").read_text(encoding="utf-8")
+    assert reference_table() in page, "docs/reference/diagnostics.md: paste jimu.diagnostics.reference_table()"
+
+
+def test_every_assembly_key_is_documented():
+    from jimu.assembly.model import CompositeAssembly, Exposed, InputField, ProductAssembly, Step
+
+    page = (DOCS / "reference" / "assembly.md").read_text(encoding="utf-8")
+    for model in (ProductAssembly, CompositeAssembly, Step, InputField, Exposed):
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            assert f"`{key}`" in page or f"{key}," in page or f" {key}" in page, \
+                f"{model.__name__}.{key} missing from docs/reference/assembly.md"

@@ -6,10 +6,13 @@ are the implementation.
 
 from .capability import Capability, ContractModel, Example, NoParams, Use, capability
 from .catalog import Catalog, Problem, Source, UnknownCapability
+from .composite import Composite, InvalidComposite
 from .contracts import Domain, Entry, Kind, Level, Lifecycle, Status
+from .decision import Decision, Offer, Outcome, combine
 from .hookspecs import ENTRY_POINT_GROUP, hookimpl
 from .invoke import CapabilityError, Context, invoke
 from .plugins import load_catalog
+from .policy import Policy, PolicyFinding, ProductView
 from .reasons import ReasonCode
 from .resources import MissingResource, Resource, ResourceProvider, Resources
 
@@ -20,17 +23,25 @@ __all__ = [
     "Capability",
     "CapabilityError",
     "Catalog",
+    "Composite",
     "Context",
     "ContractModel",
+    "Decision",
     "Domain",
     "Entry",
     "Example",
+    "InvalidComposite",
     "Kind",
     "Level",
     "Lifecycle",
     "MissingResource",
     "NoParams",
+    "Offer",
+    "Outcome",
+    "Policy",
+    "PolicyFinding",
     "Problem",
+    "ProductView",
     "ReasonCode",
     "Resource",
     "ResourceProvider",
@@ -40,6 +51,7 @@ __all__ = [
     "UnknownCapability",
     "Use",
     "capability",
+    "combine",
     "hookimpl",
     "invoke",
     "load_catalog",

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Literal
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from .capability import Capability, Use
+from .composite import Composite
 from .contracts import Domain, Entry, Kind, Level, Status
+from .policy import Policy
 from .reasons import ReasonCode
 from .resources import Resource, ResourceProvider, Resources
 
@@ -75,10 +77,11 @@ class Catalog:
     """Installed items, keyed by id and version; built by :func:`jimu.load_catalog`."""
 
     domains: dict[str, Domain] = field(default_factory=dict)
-    capabilities: dict[tuple[str, str], Capability] = field(default_factory=dict)
+    capabilities: dict[tuple[str, str], Capability | Composite] = field(default_factory=dict)
     reasons: dict[str, ReasonCode] = field(default_factory=dict)
     resources: dict[str, Resource] = field(default_factory=dict)
     providers: dict[str, ResourceProvider] = field(default_factory=dict)
+    policies: dict[str, Policy] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     plugins: list[Source] = field(default_factory=list)
     _sources: dict[str, Source] = field(default_factory=dict, repr=False)
@@ -102,7 +105,10 @@ class Catalog:
         self.problems.append(Problem(source, message, item, severity))
 
     def _add(self, item: object, source: Source) -> None:
-        if isinstance(item, Capability):
+        if isinstance(item, Composite):
+            self._claim(f"capability {item.key}", source)
+            self.capabilities[(item.id, item.version)] = item
+        elif isinstance(item, Capability):
             key = (item.id, item.version)
             self._claim(f"capability {item.key}", source)
             self.capabilities[key] = item
@@ -116,13 +122,16 @@ class Catalog:
         elif isinstance(item, Resource):
             self._claim(f"resource {item.name}", source)
             self.resources[item.name] = item
+        elif isinstance(item, Policy):
+            self._claim(f"policy {item.id}", source)
+            self.policies[item.id] = item
         elif isinstance(item, ResourceProvider):
             self._claim(f"provider of {item.resource}", source)
             self.providers[item.resource] = item
         else:
             raise _Refused(
                 f"cannot register {type(item).__name__} {item!r:.60}: register a Domain, Capability, "
-                "ReasonCode, Resource or ResourceProvider"
+                "Composite, ReasonCode, Resource, ResourceProvider or Policy"
             )
 
     def _add_reason(self, code: ReasonCode, source: Source) -> None:

@@ -7,6 +7,7 @@ that the catalog, the map and the validator read one shape whatever produced the
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import re
 from enum import Enum, IntEnum
 from typing import Literal
@@ -115,6 +116,16 @@ class Entry(BaseModel):
     description: str = ""
     lifecycle: Lifecycle = Field(default_factory=Lifecycle)
     tags: tuple[str, ...] = ()
+    entitlements: tuple[str, ...] = Field(
+        (),
+        description="branches that may use it, as patterns (``zhejiang.*``); empty means every branch",
+    )
+
+    def entitles(self, branch: str) -> bool:
+        """Whether a product of ``branch`` may use this entry (``zhejiang.*`` admits ``zhejiang.hangzhou``)."""
+        return not self.entitlements or any(
+            branch == pattern or fnmatch.fnmatchcase(branch, pattern) for pattern in self.entitlements
+        )
 
     @field_validator("id")
     @classmethod

@@ -59,7 +59,7 @@ UNKNOWN_REFERENCE = register_code("J305", "unknown-reference", E, "A binding nam
 DUPLICATE_STEP = register_code("J306", "duplicate-step", E, "Two steps have the same id.")
 # J4xx: expressions
 EXPR_SYNTAX = register_code("J401", "expression-syntax", E, "An expression does not parse as CEL.")
-EXPR_UNKNOWN_NAME = register_code("J402", "expression-unknown-name", E, "An expression names something not declared before it.")
+EXPR_UNKNOWN_NAME = register_code("J402", "expression-unknown-name", E, "An expression names an input, step or field that is not declared.")
 EXPR_TYPE = register_code("J403", "expression-type", E, "An expression's operand types do not fit.")
 EXPR_FUNCTION = register_code("J404", "expression-function", E, "An expression calls a function that is not allowed.")
 # J5xx: params
@@ -69,8 +69,17 @@ PARAM_OUT_OF_RANGE = register_code("J503", "param-out-of-range", E, "A param out
 # J6xx: the product as a whole
 NO_DECISION = register_code("J601", "no-decision", E, "A product declares no decision output.")
 UNREACHABLE_STEP = register_code("J602", "unreachable-step", W, "A step whose outputs nothing reads.")
-UNUSED_OUTPUT = register_code("J603", "unused-output", W, "A declared output that no step produces or nothing uses.")
+UNUSED_INPUT = register_code("J603", "unused-input", W, "A declared input that no step, expression or output reads.")
+# J7xx: HQ's policies (mandatory controls added by plugins)
+POLICY = register_code("J701", "policy", E, "A product breaks a policy HQ registered (the message names it).")
 del E, W
+
+
+def reference_table() -> str:
+    """The Markdown table of every code, as docs/reference/diagnostics.md carries it (a test checks)."""
+    rows = ["| code | name | severity | meaning |", "|---|---|---|---|"]
+    rows += [f"| {c.code} | `{c.name}` | {c.severity.value} | {c.summary} |" for c in sorted(CODES.values(), key=lambda c: c.code)]
+    return "\n".join(rows)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,10 @@ def jimu_register(register: Callable[[object], None]) -> None:
 
     Items are :class:`jimu.Domain` (L1 declarations), :class:`jimu.Capability` (usually made with
     the :func:`jimu.capability` decorator), :class:`jimu.ReasonCode` (codes not declared on a
-    capability), :class:`jimu.Resource` (a resource's declaration) and
-    :class:`jimu.ResourceProvider` (the object behind one).
+    capability), :class:`jimu.Composite` (a YAML composite shipped as package data),
+    :class:`jimu.Resource` (a resource's declaration), :class:`jimu.ResourceProvider` (the
+    object behind one) and :class:`jimu.Policy` (a mandatory control validation applies to
+    every product).
 
     Each item is checked as it arrives. An invalid item is reported with this plugin's
     distribution and version and left out; the plugin's other items still load. Registering the

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from .capability import Capability
 from .catalog import Catalog, UnknownCapability
+from .decision import Decision
 from .resources import Resources
 
 
@@ -119,5 +120,11 @@ def check_output(cap: Capability, out: object, allowed: frozenset[str] | None = 
 
 
 def _reason_codes(out: BaseModel) -> set[str]:
+    """Codes an output carries: its ``reasons`` and those of any Decision among its fields."""
     codes = getattr(out, "reasons", None)
-    return set(codes) if isinstance(codes, (list, tuple, set, frozenset)) else set()
+    found = set(codes) if isinstance(codes, (list, tuple, set, frozenset)) else set()
+    for name in type(out).model_fields:
+        value = getattr(out, name, None)
+        if isinstance(value, Decision):
+            found |= set(value.reasons)
+    return found

@@ -21,8 +21,8 @@ def test_installed_catalog_is_clean_and_has_the_identity_examples():
     assert counts["customer.step.resident_id_birthdate@1.0.0"] == 2
     assert counts["customer.step.uscc_checksum@1.0.0"] == 2
     assert counts["customer.step.bank_card_luhn@1.0.0"] == 2
-    assert counts["customer.kyc.person@1.0.0"] == 2
-    assert counts["customer.kyc.org@1.0.0"] == 3
+    assert counts["customer.kyc.person@1.1.0"] == 2
+    assert counts["customer.kyc.org@1.1.0"] == 3
 
 
 @pytest.mark.parametrize(("key", "number"), EXAMPLES, ids=[f"{key}#{number}" for key, number in EXAMPLES])

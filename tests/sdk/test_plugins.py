@@ -61,7 +61,7 @@ def test_installed_distributions_load_through_entry_points(with_test_plugins):
     by_dist = {}
     for entry in catalog.entries():
         by_dist.setdefault(catalog.source(entry).distribution, set()).add(entry.key)
-    assert "customer.kyc.person@1.0.0" in by_dist["jimu-credit"]
+    assert "customer.kyc.person@1.1.0" in by_dist["jimu-credit"]
     assert {"acme.step.double@1.0.0", "acme.step.double@2.0.0", "acme.task.quadruple@1.0.0"} <= by_dist["jimu-test-good"]
     # jimu-test-invalid reuses jimu-credit's entry-point name "credit": both still load.
     assert "acme.step.increment@1.0.0" in by_dist["jimu-test-invalid"]

@@ -10,12 +10,18 @@ import datetime as dt
 
 from pydantic import Field
 
-from jimu import ContractModel, capability
+from jimu import ContractModel, Decision, capability
 
 OWNER = "hq.customer-platform"
 RIC_CHECKSUM = "customer.step.resident_id_checksum"
 RIC_BIRTHDATE = "customer.step.resident_id_birthdate"
 USCC_CHECKSUM = "customer.step.uscc_checksum"
+CARD_LUHN = "customer.step.bank_card_luhn"
+
+
+def _decided(valid: bool, reasons: list[str]) -> Decision:
+    """A KYC task decides: an identity that fails its checks is declined, with the checks' codes."""
+    return Decision.approve() if valid else Decision.decline(*reasons)
 
 
 class PersonIdentity(ContractModel):
@@ -37,11 +43,12 @@ class PersonKyc(ContractModel):
     province: str | None = None
     county: str | None = None
     reasons: list[str] = Field(default_factory=list)
+    decision: Decision = Field(description="approve when the ID is valid, else decline with its reason codes")
 
 
 @capability(
     id="customer.kyc.person",
-    version="1.0.0",
+    version="1.1.0",
     level=4,
     name="Person KYC: resident ID",
     name_zh="个人客户身份核验",
@@ -67,9 +74,10 @@ def person_kyc(person: PersonIdentity, params: PersonKycParams, ctx) -> PersonKy
     """
     checked = ctx.use(RIC_CHECKSUM)({"resident_id": person.resident_id}, {"accept_legacy_15": params.accept_legacy_15})
     if not checked.valid:
-        return PersonKyc(valid=False, reasons=checked.reasons)
+        return PersonKyc(valid=False, reasons=checked.reasons, decision=_decided(False, checked.reasons))
     facts = ctx.use(RIC_BIRTHDATE)({"resident_id": checked.resident_id, "as_of": person.as_of})
-    return PersonKyc(resident_id=checked.resident_id, **facts.model_dump())
+    return PersonKyc(resident_id=checked.resident_id, **facts.model_dump(),
+                     decision=_decided(facts.valid, facts.reasons))
 
 
 class Organisation(ContractModel):
@@ -85,11 +93,12 @@ class OrganisationKyc(ContractModel):
     province: str | None = None
     county: str | None = None
     reasons: list[str] = Field(default_factory=list)
+    decision: Decision = Field(description="approve when the USCC is valid, else decline with its reason codes")
 
 
 @capability(
     id="customer.kyc.org",
-    version="1.0.0",
+    version="1.1.0",
     level=4,
     name="Organisation KYC: USCC",
     name_zh="企业客户身份核验",
@@ -106,7 +115,44 @@ class OrganisationKyc(ContractModel):
 def organisation_kyc(org: Organisation, ctx) -> OrganisationKyc:
     """Validate an SME's USCC and decode its registration authority, type and region."""
     facts = ctx.use(USCC_CHECKSUM)({"uscc": org.uscc})
-    return OrganisationKyc(**facts.model_dump(exclude={"org_code"}))
+    return OrganisationKyc(**facts.model_dump(exclude={"org_code"}), decision=_decided(facts.valid, facts.reasons))
 
 
-CAPABILITIES = (person_kyc, organisation_kyc)
+class DisbursementCard(ContractModel):
+    card_number: str = Field(description="the bank card the loan is paid into, as written")
+
+
+class CardKyc(ContractModel):
+    valid: bool
+    network: str | None = None
+    last4: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    decision: Decision = Field(description="approve when the card number is well formed, else decline")
+
+
+@capability(
+    id="customer.kyc.card",
+    version="1.0.0",
+    level=4,
+    name="Disbursement card check",
+    name_zh="放款银行卡核验",
+    owner=OWNER,
+    lifecycle="production",
+    tags=("kyc", "card"),
+    uses=(f"{CARD_LUHN}~=1.0",),
+    examples=(
+        {"input": {"card_number": "6222 0212 3456 7890 129"}, "output": {"valid": False, "reasons": ["KYC_CARD_LUHN"]}},
+        {"input": {"card_number": "4111-1111-1111-1111"}, "output": {"valid": True, "network": "Visa", "last4": "1111"}},
+    ),
+)
+def card_kyc(card: DisbursementCard, ctx) -> CardKyc:
+    """Check the disbursement card's number before money is sent to it; decline a malformed one.
+
+    The Luhn check catches a mistyped digit; whether the account exists and belongs to the
+    applicant is the payment rail's verification, not this task's.
+    """
+    checked = ctx.use(CARD_LUHN)({"card_number": card.card_number})
+    return CardKyc(**checked.model_dump(), decision=_decided(checked.valid, checked.reasons))
+
+
+CAPABILITIES = (person_kyc, organisation_kyc, card_kyc)

@@ -11,8 +11,9 @@ import sys
 
 import click
 
-from .catalog import catalog_command, show_command
+from .assemblies import graph_command, schema_command, validate_command
 from .call import call_command
+from .catalog import catalog_command, show_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -24,6 +25,9 @@ def cli() -> None:
 cli.add_command(catalog_command)
 cli.add_command(show_command)
 cli.add_command(call_command)
+cli.add_command(validate_command)
+cli.add_command(graph_command)
+cli.add_command(schema_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import json
 import click
 
 from ..capability import Capability
+from ..composite import Composite
 from ..contracts import Entry, Kind
 from .common import console, load, lookup
 
@@ -91,7 +92,34 @@ def describe(entry: Entry, catalog) -> dict:
         data["reasons"] = [r.model_dump(exclude={"capability"}) for r in entry.reasons]
         data["batch"] = entry.batch is not None
         data["examples"] = len(entry.examples)
+    elif isinstance(entry, Composite):
+        data.update(_composite(entry, catalog))
     return data
+
+
+def _composite(entry: Composite, catalog) -> dict:
+    """A composite's contract as validation resolves it: inputs declared, outputs and params inferred."""
+    from ..assembly.validate import Validator
+
+    target = Validator(catalog).target_of(entry)
+    declared = entry.assembly.inputs
+    return {
+        "uses": [str(u) for u in entry.uses],
+        "path": entry.path,
+        "steps": [{"id": s.id, "uses": s.uses, "version": s.version, "when": s.when} for s in entry.assembly.steps],
+        "input": [{"name": n, "type": target.input.field(n).describe(), "required": not f.optional,
+                   "default": None, "bounds": {}, "description": f.description} for n, f in declared.items()],
+        "output": [{"name": n, "type": t.describe(), "required": not t.nullable, "default": None, "bounds": {},
+                    "description": ""} for n, t in target.output.fields],
+        "params": [{"name": n, "type": p.vtype.describe(), "required": False, "default": p.default,
+                    "bounds": _range(p), "description": f"{p.description} (→ {p.path})".strip()}
+                   for n, p in target.params.items()],
+    }
+
+
+def _range(spec) -> dict:
+    lo, hi = spec.bounds()
+    return {k: v for k, v in (("ge", lo), ("le", hi)) if v is not None}
 
 
 def fields_of(model) -> list[dict]:
@@ -154,6 +182,11 @@ def _print_description(data: dict) -> None:
                           "" if row["required"] else json.dumps(row["default"], ensure_ascii=False, default=str),
                           _bounds_text(row["bounds"]), row["description"])
         out.print(table if rows else f"{section}: none")
+    if data.get("steps"):
+        out.print("steps: " + ", ".join(f"{s['id']} ({s['uses']}{s['version']})" + (f" when {s['when']}" if s["when"] else "")
+                                        for s in data["steps"]), markup=False)
+    if data.get("path"):
+        out.print(f"file: {data['path']}", markup=False)
     for label, key in (("uses", "uses"), ("resources", "resources"), ("used by", "used_by")):
         if data.get(key):
             out.print(f"{label}: {', '.join(data[key])}")

@@ -37,7 +37,7 @@ def make_uscc(body: str) -> str:
 
 @pytest.fixture
 def caps(jimu_catalog):
-    return {cap_id: jimu_catalog.get(cap_id) for cap_id in (PERSON, ORG, RIC_CHECKSUM, RIC_BIRTHDATE, USCC_CHECKSUM)}
+    return {cap_id: jimu_catalog.get(cap_id) for cap_id in (PERSON, ORG, RIC_CHECKSUM, RIC_BIRTHDATE, USCC_CHECKSUM, "customer.kyc.card")}
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_kyc_tasks_are_l4_and_declare_their_steps(caps):
 
 def test_person_domain_vector(person):
     out = person("11010519491231002X")
-    assert out.model_dump() == {
+    assert out.model_dump(exclude={"decision"}) == {
         "valid": True,
         "resident_id": "11010519491231002X",
         "birth_date": dt.date(1949, 12, 31),
@@ -97,7 +97,7 @@ def test_person_equals_the_l5_steps(run_capability, caps, person, resident_id, a
     facts = run_capability(caps[RIC_BIRTHDATE], {"resident_id": checked.resident_id, "as_of": as_of})
 
     out = person(resident_id, as_of=as_of)
-    assert out.model_dump() == {"resident_id": checked.resident_id, **facts.model_dump()}
+    assert out.model_dump(exclude={"decision"}) == {"resident_id": checked.resident_id, **facts.model_dump()}
     assert out.valid is valid
     assert out.reasons == reasons
 
@@ -122,7 +122,7 @@ def test_person_values_for_constructed_applicant(person):
 )
 def test_person_invalid_id_short_circuits(person, resident_id, reason):
     out = person(resident_id)
-    assert out.model_dump() == {
+    assert out.model_dump(exclude={"decision"}) == {
         "valid": False,
         "resident_id": None,
         "birth_date": None,
@@ -183,13 +183,13 @@ def test_org_equals_the_l5_step(run_capability, caps, org, uscc, valid, reasons)
     facts = run_capability(caps[USCC_CHECKSUM], {"uscc": uscc}).model_dump()
     assert facts.pop("org_code") == (uscc[8:17].upper() if valid else None)
     out = org(uscc)
-    assert out.model_dump() == facts
+    assert out.model_dump(exclude={"decision"}) == facts
     assert out.valid is valid
     assert out.reasons == reasons
 
 
 def test_org_domain_vectors(org):
-    assert org("91110108551385082Q").model_dump() == {
+    assert org("91110108551385082Q").model_dump(exclude={"decision"}) == {
         "valid": True,
         "uscc": "91110108551385082Q",
         "authority": "工商",
@@ -202,7 +202,7 @@ def test_org_domain_vectors(org):
     letter = org("N2110105MA0000001H")
     assert (letter.valid, letter.authority, letter.entity_type, letter.county) == (True, "农业", "村级集体经济组织", "朝阳区")
     bad = org("91110108551385082A")
-    assert bad.model_dump() == {
+    assert bad.model_dump(exclude={"decision"}) == {
         "valid": False,
         "uscc": None,
         "authority": None,
@@ -276,7 +276,7 @@ def test_person_composes_through_ctx_use(make_catalog, run_capability, caps):
     FAKE_BIRTH_CALLS.clear()
     out = run_capability(caps[PERSON], {"resident_id": "abc", "as_of": "2026-06-30"},
                          {"accept_legacy_15": True}, catalog=catalog)
-    assert out.model_dump() == {
+    assert out.model_dump(exclude={"decision"}) == {
         "valid": True,
         "resident_id": "NORM:abc:True",
         "birth_date": dt.date(2000, 1, 2),
@@ -294,3 +294,29 @@ def test_person_composes_through_ctx_use(make_catalog, run_capability, caps):
     refused = run_capability(caps[PERSON], {"resident_id": "REFUSE-1", "as_of": "2026-06-30"}, catalog=catalog)
     assert refused.valid is False and refused.reasons == ["FAKE_RIC_REFUSED"]
     assert FAKE_BIRTH_CALLS == []  # short-circuit: the birthdate step never ran
+
+
+# -- decisions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("resident_id", "outcome", "reasons"), [
+    ("11010519491231002X", "approve", []),
+    ("110105194912310021", "decline", ["KYC_RIC_CHECKSUM"]),
+    ("110105300001010022", "decline", ["KYC_RIC_FUTURE_BIRTHDATE"]),
+])
+def test_person_decides_from_its_checks(person, resident_id, outcome, reasons):
+    decision = person(resident_id).decision
+    assert (decision.outcome.value, decision.reasons) == (outcome, reasons)
+
+
+def test_org_declines_an_invalid_code_with_its_reason(org):
+    assert org("91110108551385082Q").decision.outcome.value == "approve"
+    bad = org("91110108551385082A").decision
+    assert (bad.outcome.value, bad.reasons) == ("decline", ["KYC_USCC_CHECKSUM"])
+
+
+def test_card_task_declines_a_mistyped_number(run_capability, caps):
+    good = run_capability(caps["customer.kyc.card"], {"card_number": "6222 0212 3456 7890 128"})
+    assert good.valid and good.decision.outcome.value == "approve" and good.last4 == "0128"
+    bad = run_capability(caps["customer.kyc.card"], {"card_number": "6222 0212 3456 7890 129"})
+    assert (bad.decision.outcome.value, bad.decision.reasons) == ("decline", ["KYC_CARD_LUHN"])

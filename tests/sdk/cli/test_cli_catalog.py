@@ -25,7 +25,7 @@ def test_show_prints_contract_bounds_and_users(jimu_cmd):
     result = jimu_cmd("show", "customer.step.resident_id_birthdate")
     assert result.returncode == 0, result.stderr
     assert "max_age" in result.stdout and "≥60" in result.stdout and "≤150" in result.stdout
-    assert "customer.kyc.person@1.0.0" in result.stdout  # used by
+    assert "customer.kyc.person@1.1.0" in result.stdout  # used by
     data = json.loads(jimu_cmd("show", "customer.step.resident_id_birthdate@1.0.0", "--json").stdout)
     max_age = next(p for p in data["params"] if p["name"] == "max_age")
     assert max_age["bounds"] == {"ge": 60, "le": 150} and max_age["default"] == 120
@@ -37,4 +37,4 @@ def test_show_unknown_id_says_did_you_mean_without_traceback(jimu_cmd):
     assert result.returncode == 1
     assert "did you mean 'customer.kyc.person'" in result.stderr and "Traceback" not in result.stderr
     result = jimu_cmd("show", "customer.kyc.person@9.9.9")
-    assert result.returncode == 1 and "installed versions: 1.0.0" in result.stderr
+    assert result.returncode == 1 and "installed versions: 1.1.0" in result.stderr

@@ -36,8 +36,27 @@ def quadruple(number: Number, ctx) -> Doubled:
     return ctx.use("acme.step.double")({"x": twice.y})
 
 
+@capability(id="acme.step.legacy_double", version="1.0.0", level=5, name="Double (old)", name_zh="加倍（旧）",
+            owner="acme.team",
+            lifecycle={"status": "deprecated", "successor": "acme.step.double", "sunset": "2027-06-30"})
+def legacy_double(number: Number) -> Doubled:
+    return Doubled(y=number.x * 2)
+
+
+@capability(id="acme.step.triple", version="1.0.0", level=5, name="Triple", name_zh="三倍",
+            owner="acme.team", lifecycle="retired")
+def triple(number: Number) -> Doubled:
+    return Doubled(y=number.x * 3)
+
+
+@capability(id="acme.task.zhejiang_only", version="1.0.0", level=4, name="Zhejiang-only task",
+            name_zh="浙江专用任务", owner="acme.team", entitlements=["zhejiang.*"])
+def zhejiang_only(number: Number) -> Doubled:
+    return Doubled(y=number.x)
+
+
 @hookimpl
 def jimu_register(register):
     register(Domain(id="acme", name="ACME branch data", name_zh="示例分行数据", owner="acme.team"))
-    for item in (double_v1, double_v2, quadruple):
+    for item in (double_v1, double_v2, quadruple, legacy_double, triple, zhejiang_only):
         register(item)

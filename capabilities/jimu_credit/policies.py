@@ -1,0 +1,35 @@
+"""HQ's mandatory controls over every branch product, applied by `jimu validate`.
+
+Branches may assemble freely, but some controls are not theirs to leave out. Each policy names
+what it requires and how to comply; `jimu validate` reports a breach as J701 with the policy id.
+"""
+
+from __future__ import annotations
+
+from jimu import Policy, PolicyFinding, ProductView
+
+#: Capabilities that establish who the applicant is (a person or an organisation).
+IDENTITY_CHECKS = ("customer.kyc.person", "customer.kyc.org")
+
+
+def identity_checked(product: ProductView):
+    """A product that decides must know who it decides about: some step must run identity KYC."""
+    if not product.model.decision:
+        return  # nothing is decided: J601 already says so
+    if not product.steps_using(IDENTITY_CHECKS):
+        yield PolicyFinding(
+            "the product decides without verifying the applicant's identity (customer.kyc.person or "
+            "customer.kyc.org, directly or through a composite such as risk.intake)",
+            ("steps",),
+            hint="add a first step `uses: risk.intake` (persons) or `uses: customer.kyc.org` (SMEs)",
+        )
+
+
+POLICIES = (
+    Policy(
+        id="hq.identity_checked",
+        description="Every product that decides runs identity KYC (个人或企业身份核验) before deciding.",
+        check=identity_checked,
+        owner="hq.risk-platform",
+    ),
+)

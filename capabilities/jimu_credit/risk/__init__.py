@@ -1,0 +1,1 @@
+"""The risk-control domain: admission, intake, pre-screening, due diligence, underwriting."""

@@ -1,0 +1,766 @@
+"""Validation: an assembly checked against the catalog, every fault a diagnostic, in one pass.
+
+The checks run in the order a reader would ask the questions: does each step name something
+installed, in a version the specifier admits, that this branch may use, at a level the
+five-level rule allows (J2xx)? Are its params known and within range (J5xx)? Is every input
+bound, unambiguously, to a value of a fitting type; does anything read what may have been
+skipped (J3xx)? Do the expressions parse and name only what is declared (J4xx)? Does the product
+decide, and is every step and input used (J6xx)?
+
+Two networkx graphs carry the structure: the composition graph (composites → what they use,
+local files overriding installed ones), whose cycles are J207; and each assembly's data flow
+(step → steps that read it), whose topological order is the order a plan will run the steps in
+and whose reachability finds steps nothing reads.
+
+The result of validating one file is an :class:`Analysis`: the diagnostics, and what the plan
+compiler needs (each step's target, bindings and order; the assembly's input and output types).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import diagnostics as dx
+from ..capability import Capability
+from ..catalog import Catalog
+from ..composite import Composite
+from ..contracts import Domain, Entry, Level, Status
+from ..decision import Decision
+from ..diagnostics import Diagnostic
+from ..types import DECLARABLE, DYN, VType, TypeKind, from_annotation, from_model
+from ..yamlfile import Position
+from . import exprs
+from .load import LoadedFile, load_file
+from .model import OPTIONAL_MARK, RESERVED, CompositeAssembly, OnError, ProductAssembly, Step
+from .params import ParamSpec, _num, from_params_model
+
+DECISION_TYPE = from_model(Decision)
+
+
+@dataclass
+class Target:
+    """What a step runs, as validation sees it."""
+
+    entry: Capability | Composite
+    input: VType  # an OBJECT: the input fields and their types
+    required: set[str]
+    output: VType  # an OBJECT
+    params: dict[str, ParamSpec]
+    inner_params: set[str] = field(default_factory=set)  # a composite's params it does not expose
+
+
+@dataclass
+class Binding:
+    """Where one input field of a step gets its value."""
+
+    field: str
+    source: str  # the expression text (``inputs.resident_id``), or ``inputs.<field>`` when bound by name
+    optional: bool = False  # read as null when the step it reads was skipped
+    explicit: bool = True
+
+
+@dataclass
+class StepAnalysis:
+    index: int
+    step: Step
+    target: Target | None = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)  # ids of the steps it reads
+    maybe_skipped: bool = False
+    #: for a step whose capability did not resolve: the inputs it would probably take (those of
+    #: the capability suggested, or of the newest installed version); None when there is no guess
+    guessed_inputs: set[str] | None = None
+
+
+@dataclass
+class Analysis:
+    """One assembly, validated: diagnostics, and the resolved structure a plan is compiled from."""
+
+    file: LoadedFile
+    steps: dict[str, StepAnalysis] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    input_type: VType = DYN
+    output_type: VType = DYN
+    params: dict[str, ParamSpec] = field(default_factory=dict)
+    result_reads: set[str] = field(default_factory=set)  # steps the decision and outputs read
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.file.diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+class Validator:
+    """Validates assembly files against one catalog; composites among the files override installed ones."""
+
+    def __init__(self, catalog: Catalog, files: Iterable[LoadedFile] = ()):
+        self.catalog = catalog
+        self.local: dict[tuple[str, str], LoadedFile] = {}
+        for f in files:
+            if isinstance(f.model, CompositeAssembly):
+                self.local[(f.model.id, f.model.version)] = f
+        self._analyses: dict[tuple[str, str], Analysis] = {}
+        self._in_progress: set[tuple[str, str]] = set()
+        self._cycles = self._composition_cycles()
+
+    # -- the composition graph -----------------------------------------------------------------
+
+    def _composites(self) -> dict[str, CompositeAssembly]:
+        found = {c.id: c.assembly for c in self.catalog.capabilities.values() if isinstance(c, Composite)}
+        found.update({key[0]: f.model for key, f in self.local.items()})  # local files win
+        return found
+
+    def _composition_cycles(self) -> dict[str, list[str]]:
+        """Each composite on a cycle → the cycle, as ids (``a → b → a``); J207 is reported per file."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        composites = self._composites()
+        for cid, assembly in composites.items():
+            for step in assembly.steps:
+                if step.uses in composites:
+                    graph.add_edge(cid, step.uses)
+        cycles: dict[str, list[str]] = {}
+        for component in nx.strongly_connected_components(graph):
+            if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
+                start = min(component)
+                cycle = [u for u, _ in nx.find_cycle(graph, start)]
+                for node in component:
+                    cycles[node] = cycle
+        return cycles
+
+    # -- resolving what a step uses -------------------------------------------------------------
+
+    def resolve(self, cap_id: str, specifier: str) -> tuple[Entry | LoadedFile | None, list[str]]:
+        """The newest installed (or local) version admitted; else None and the installed versions."""
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import Version
+
+        candidates: dict[str, Entry | LoadedFile] = {e.version: e for e in self.catalog.versions(cap_id)}
+        for (lid, lver), f in self.local.items():
+            if lid == cap_id:
+                candidates[lver] = f
+        if not candidates:
+            return None, []
+        spec = SpecifierSet(specifier)
+        admitted = sorted((Version(v) for v in candidates if spec.contains(v, prereleases=True)))
+        finals = [v for v in admitted if not v.is_prerelease]
+        if not admitted:
+            return None, sorted(candidates, key=Version)
+        return candidates[str((finals or admitted)[-1])], []
+
+    def target_of(self, entry: Entry | LoadedFile) -> Target | None:
+        if isinstance(entry, Capability):
+            required = {n for n, info in entry.input.model_fields.items() if info.is_required()}
+            return Target(entry, from_model(entry.input), required, from_model(entry.output),
+                          from_params_model(entry.params, entry.id))
+        if isinstance(entry, Composite):
+            key = (entry.id, entry.version)
+            loaded = self._analyses[key].file if key in self._analyses else load_file(_path(entry.path), text=entry.text)
+            analysis = self.analyse_composite(entry.assembly, loaded)
+            return self._composite_target(entry, analysis)
+        if isinstance(entry, LoadedFile):
+            analysis = self.analyse_composite(entry.model, entry)
+            composite = Composite(assembly=entry.model, path=str(entry.path), text=entry.doc.text)
+            return self._composite_target(composite, analysis)
+        return None
+
+    def _composite_target(self, composite: Composite, analysis: Analysis) -> Target:
+        inputs = composite.assembly.inputs
+        required = {name for name, spec in inputs.items() if not spec.optional}
+        inner = {p for s in analysis.steps.values() if s.target for p in s.target.params}
+        inner |= {f"{s.step.id}.{p}" for s in analysis.steps.values() if s.target for p in s.target.params}
+        return Target(composite, analysis.input_type, required, analysis.output_type, analysis.params,
+                      inner - set(analysis.params))
+
+    def analyse_composite(self, assembly: CompositeAssembly, loaded: LoadedFile) -> Analysis:
+        key = (assembly.id, assembly.version)
+        if key in self._analyses:
+            return self._analyses[key]
+        if key in self._in_progress:
+            # Reached from itself: its types are unknown here (J207 is reported at the step on the cycle).
+            return Analysis(loaded, input_type=_input_type(assembly), output_type=DYN)
+        self._in_progress.add(key)
+        try:
+            analysis = self.validate(loaded)
+        finally:
+            self._in_progress.discard(key)
+        self._analyses[key] = analysis
+        return analysis
+
+    # -- one file --------------------------------------------------------------------------------
+
+    def validate(self, loaded: LoadedFile) -> Analysis:
+        """Every check on one loaded file; diagnostics are appended to ``loaded.diagnostics``."""
+        analysis = Analysis(loaded)
+        if loaded.raw is None or loaded.kind not in ("product", "composite"):
+            return analysis  # not an assembly at all: the loader has said so; nothing more is reliable
+        FileCheck(self, analysis).run()
+        if isinstance(loaded.model, ProductAssembly):
+            self.apply_policies(analysis)
+        return analysis
+
+    def apply_policies(self, analysis: Analysis) -> None:
+        """HQ's policies over a product (J701); a policy that fails is an error, never a pass."""
+        from ..policy import ProductView
+
+        view = ProductView(analysis, self.catalog)
+        for policy in self.catalog.policies.values():
+            try:
+                findings = list(policy.check(view))
+            except Exception as exc:
+                analysis.file.report(dx.POLICY, f"policy {policy.id} could not check this product: "
+                                     f"{type(exc).__name__}: {exc}", ("kind",), key=True,
+                                     hint=f"report it to the policy's owner ({policy.owner or 'HQ'})")
+                continue
+            for finding in findings:
+                analysis.file.report(dx.POLICY, f"policy {policy.id}: {finding.message}", tuple(finding.path),
+                                     key=len(finding.path) == 1, hint=finding.hint,
+                                     severity=finding.severity)
+
+    def validate_all(self, files: Iterable[LoadedFile]) -> list[Analysis]:
+        """Every file once (composites through their cache), then installed composites they reached."""
+        results = []
+        for f in files:
+            if isinstance(f.model, CompositeAssembly):
+                results.append(self.analyse_composite(f.model, f))
+            else:
+                results.append(self.validate(f))
+        given = {id(a.file) for a in results}
+        results += [a for a in self._analyses.values() if id(a.file) not in given and a.diagnostics]
+        for a in results:
+            a.file.diagnostics.sort(key=lambda d: (d.line, d.column))
+        return results
+
+
+class FileCheck:
+    """The checks of one file; a class only to share the file, the model and the scope."""
+
+    def __init__(self, validator: Validator, analysis: Analysis):
+        self.v, self.a, self.f = validator, analysis, analysis.file
+        self.model = self.f.model
+        raw = self.f.raw or {}
+        self.is_composite = self.f.kind == "composite"
+        self.branch = raw.get("branch") if isinstance(raw.get("branch"), str) else None
+        self.level = raw.get("level") if isinstance(raw.get("level"), int) else None
+        self.inputs = _declared_inputs(raw.get("inputs"))
+        self.used_inputs: set[str] = set()
+        self.faulty: set[tuple] = set()  # YAML paths of expressions with findings (no cascades)
+
+    def run(self) -> None:
+        a = self.a
+        a.input_type = VType(TypeKind.OBJECT, fields=tuple(self.inputs.items()), name="inputs")
+        for index, step in sorted(self.f.steps.items()):
+            if step.id in a.steps:
+                first = a.steps[step.id].index
+                self.f.report(dx.DUPLICATE_STEP, f"two steps are named {step.id!r} (the first is step {first + 1})",
+                              ("steps", index, "id"), hint="give each step its own id")
+                continue
+            a.steps[step.id] = StepAnalysis(index, step)
+        for s in a.steps.values():
+            s.target = self.resolve_step(s)
+        self.scope = self.make_scope()
+        for s in a.steps.values():
+            self.check_params(s)
+            self.check_when(s)
+            self.check_bindings(s)
+        self.check_result()
+        self.check_skips()
+        self.order_and_reach()
+        if self.is_composite and self.model is not None:
+            self.check_exposes()
+        self.check_unused_inputs()
+
+    # -- J2xx ------------------------------------------------------------------------------------
+
+    def resolve_step(self, s: StepAnalysis) -> Target | None:
+        step, where = s.step, ("steps", s.index)
+        found, installed = self.v.resolve(step.uses, step.version)
+        if found is None and not installed:
+            suggestions = self.v.catalog.suggest(step.uses) or difflib.get_close_matches(
+                step.uses, [k[0] for k in self.v.local], n=2)
+            hint = f"did you mean {' or '.join(repr(x) for x in suggestions)}?" if suggestions else \
+                "run `jimu catalog` to list installed capabilities"
+            self.f.report(dx.UNKNOWN_CAPABILITY, f"unknown capability {step.uses!r}", (*where, "uses"), hint=hint)
+            guesses = [self._inputs_of(x, "") for x in suggestions]
+            s.guessed_inputs = set().union(*guesses) if guesses and None not in guesses else None
+            return None
+        if found is None:
+            self.f.report(dx.NO_MATCHING_VERSION,
+                          f"no installed version of {step.uses} satisfies {step.version!r} "
+                          f"(installed: {', '.join(installed)})", (*where, "version"),
+                          hint=f"widen the specifier, e.g. version: \"~={_major_minor(installed[-1])}\"")
+            s.guessed_inputs = self._inputs_of(step.uses, "")
+            return None
+        entry = found if isinstance(found, Entry) else None
+        header = entry or _LocalHeader(found.model)
+        if isinstance(found, Domain):
+            self.f.report(dx.LEVEL_RULE, f"{step.uses} is an L1 domain: a declaration, not something a step runs",
+                          (*where, "uses"), hint=f"use one of its capabilities (`jimu catalog --domain {step.uses}`)")
+            return None
+        status = header.lifecycle.status
+        if status is Status.RETIRED:
+            self.f.report(dx.RETIRED, f"{step.uses} {header.version} is retired", (*where, "uses"),
+                          hint=_successor_hint(header) or "remove the step or ask its owner for a replacement")
+        elif status is Status.DEPRECATED:
+            lc = header.lifecycle
+            self.f.report(dx.DEPRECATED, f"{step.uses} {header.version} is deprecated: use {lc.successor} "
+                          f"before {lc.sunset}", (*where, "uses"), hint=_successor_hint(header))
+        if self.branch and not header.entitles(self.branch):
+            self.f.report(dx.NOT_ENTITLED, f"branch {self.branch} is not entitled to {step.uses} "
+                          f"(entitled: {', '.join(header.entitlements)})", (*where, "uses"),
+                          hint=f"ask its owner ({header.owner}) to entitle {self.branch}")
+        if self.is_composite and self.model is not None and step.uses in self.v._cycles \
+                and self.model.id in self.v._cycles:
+            cycle = self.v._cycles[step.uses]
+            self.f.report(dx.CYCLE, "composites use each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
+                          (*where, "uses"), hint="a composite may use only capabilities below it")
+            return None
+        if self.is_composite and self.level is not None and header.level <= self.level:
+            deeper = "L5 steps" if self.level == 4 else f"levels {self.level + 1}–5"
+            self.f.report(dx.LEVEL_RULE,
+                          f"the five-level rule: an L{self.level} {Level(self.level).label} may use only {deeper}, "
+                          f"but {step.uses} is L{int(header.level)} ({Level(header.level).label})",
+                          (*where, "uses"), hint="use its deeper parts instead, or raise this composite's level")
+        target = self.v.target_of(found)
+        return target
+
+    def _inputs_of(self, cap_id: str, specifier: str) -> set[str] | None:
+        found, _ = self.v.resolve(cap_id, specifier)
+        if isinstance(found, Capability):
+            return set(found.input.model_fields)
+        if isinstance(found, Composite):
+            return set(found.assembly.inputs)
+        if isinstance(found, LoadedFile) and found.model is not None:
+            return set(found.model.inputs)
+        return None
+
+    # -- J5xx ------------------------------------------------------------------------------------
+
+    def check_params(self, s: StepAnalysis) -> None:
+        t = s.target
+        if t is None:
+            return
+        for name, value in s.step.params.items():
+            where = ("steps", s.index, "params", name)
+            spec = t.params.get(name)
+            if spec is None:
+                if isinstance(t.entry, Composite) and name in t.inner_params:
+                    exposed = ", ".join(sorted(t.params)) or "none"
+                    self.f.report(dx.PARAM_NOT_EXPOSED,
+                                  f"{name} is not exposed by composite {t.entry.id} (it exposes: {exposed})",
+                                  where, key=True, hint=f"ask its owner ({t.entry.owner}) to expose it, "
+                                  "or set only what it exposes")
+                else:
+                    known = sorted(t.params)
+                    close = difflib.get_close_matches(name, known, n=1)
+                    hint = f"did you mean {close[0]!r}?" if close else (
+                        f"its params: {', '.join(known)}" if known else f"{t.entry.id} takes no params")
+                    self.f.report(dx.UNKNOWN_PARAM, f"{t.entry.id} has no param {name!r}", where, key=True, hint=hint)
+                continue
+            problem = spec.check(value)
+            if problem:
+                kind, message = problem
+                code = dx.PARAM_OUT_OF_RANGE if kind == "range" else dx.WRONG_TYPE
+                self.f.report(code, message, where, hint=f"{name} must be within {spec.range_text()}"
+                              if kind == "range" else f"{name} takes {spec.vtype.describe()}")
+
+    # -- J4xx, J3xx --------------------------------------------------------------------------------
+
+    def make_scope(self) -> VType:
+        steps = []
+        for sid, s in self.a.steps.items():
+            steps.append((sid, s.target.output if s.target else DYN))
+        for sid in self.f.broken_steps:
+            if sid not in self.a.steps:
+                steps.append((sid, DYN))
+        return VType(TypeKind.OBJECT, fields=(("inputs", self.a.input_type),
+                                             ("steps", VType(TypeKind.OBJECT, fields=tuple(steps), name="steps"))))
+
+    def expression(self, text: str, path: tuple, *, binding: bool = False, reader: StepAnalysis | None = None,
+                   reference: bool = False):
+        """Parse and check one expression at ``path``; report its findings at absolute positions."""
+        if any(f"steps.{sid}" in text for sid in self.f.broken_steps & RESERVED):
+            self.faulty.add(path)  # names a step whose id is a reserved word: J103 there says it all
+            return exprs.Result(DYN), DYN, False, self._expression_origin(path)
+        optional = binding and text.rstrip().endswith(OPTIONAL_MARK)
+        body = text.rstrip()[:-1] if optional else text
+        result = exprs.analyse(body, self.scope)
+        base = self._expression_origin(path)
+        plain_path = (binding or reference) and result.is_path
+        if result.findings:
+            self.faulty.add(path)
+        for finding in result.findings:
+            code = finding.code
+            if plain_path and code == dx.EXPR_UNKNOWN_NAME.code:
+                code = dx.UNKNOWN_REFERENCE.code
+            self.f.report(dx.CODES[code], finding.message, position=self._position_in(path, finding.line, finding.column,
+                          body), hint=finding.hint)
+        for ref in result.references:
+            if ref.path[:1] == ("inputs",) and len(ref.path) > 1:
+                self.used_inputs.add(ref.path[1])
+            if ref.path[:1] == ("steps",) and len(ref.path) > 1 and reader is not None:
+                reader.reads.add(ref.path[1])
+        vtype = result.type
+        if optional and vtype is not None:
+            vtype = vtype.with_nullable(True)
+        return result, vtype, optional, base
+
+    def _position_in(self, path: tuple, line: int, column: int, text: str | None = None) -> Position:
+        """Where character (line, column) of the expression at ``path`` stands in the file.
+
+        YAML may fold an expression over several lines (``when: >-``, a long plain or quoted
+        scalar): only whitespace changes, so counting the non-blank characters before the spot
+        in the expression and walking as many in the file finds it.
+        """
+        value = text if text is not None else self._value_at(path)
+        base = self._expression_origin(path)
+        if value is None or self.f.doc is None:
+            return base
+        lines = value.split("\n")
+        offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
+        wanted = sum(1 for ch in value[:offset] if not ch.isspace())
+        src = self.f.doc.text.split("\n")
+        row, col = base.line - 1, base.column - 1
+        if row < len(src) and src[row][col:col + 1] in ("|", ">"):
+            row, col = row + 1, 0  # a block scalar starts on the next line
+        seen = 0
+        while row < len(src):
+            text_line = src[row]
+            while col < len(text_line):
+                if not text_line[col].isspace():
+                    if seen == wanted:
+                        return Position(row + 1, col + 1)
+                    seen += 1
+                col += 1
+            row, col = row + 1, 0
+        return base
+
+    def _value_at(self, path: tuple) -> str | None:
+        node: Any = self.f.raw
+        for part in path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node if isinstance(node, str) else None
+
+    def _expression_origin(self, path: tuple) -> Position:
+        where = self.f.at(path)
+        line = self.f.doc.line_text(where.line) if self.f.doc else ""
+        if where.column - 1 < len(line) and line[where.column - 1] in "\"'":
+            return Position(where.line, where.column + 1)
+        return where
+
+    def check_when(self, s: StepAnalysis) -> None:
+        if s.step.when is None:
+            return
+        result, vtype, _, _ = self.expression(s.step.when, ("steps", s.index, "when"), reader=s)
+        if vtype is not None and vtype.kind not in (TypeKind.BOOL, TypeKind.DYN):
+            self.f.report(dx.EXPR_TYPE, f"when must be true or false, but {s.step.when.strip()!r} is {vtype.describe()}",
+                          ("steps", s.index, "when"), hint="compare it, e.g. steps.score.band == 'A'")
+
+    def check_bindings(self, s: StepAnalysis) -> None:
+        t = s.target
+        if t is None:
+            for name, text in s.step.with_.items():
+                self.expression(text, ("steps", s.index, "with", name), binding=True, reader=s)
+            return
+        fields = dict(t.input.fields)
+        # A when that tests has(x) makes x non-null wherever the step runs (flow typing). When
+        # the when itself is broken its guards are unknown: no type findings that it might void.
+        guards = exprs.guards(s.step.when) if s.step.when else set()
+        guards_known = ("steps", s.index, "when") not in self.faulty
+        for name, text in s.step.with_.items():
+            where = ("steps", s.index, "with", name)
+            if name not in fields:
+                close = difflib.get_close_matches(name, list(fields), n=1)
+                self.f.report(dx.UNKNOWN_REFERENCE, f"{t.entry.id} has no input {name!r}", where, key=True,
+                              hint=f"did you mean {close[0]!r}?" if close else f"its inputs: {', '.join(fields)}")
+                self.expression(text, where, binding=True, reader=s)
+                continue
+            result, vtype, optional, base = self.expression(text, where, binding=True, reader=s)
+            s.bindings[name] = Binding(name, text, optional)
+            if vtype is not None and vtype.nullable and not optional and f"has:{text.strip()}" in guards:
+                vtype = vtype.with_nullable(False)
+            if vtype is not None and not result.findings and guards_known and not vtype.assignable_to(fields[name]):
+                self.f.report(dx.INCOMPATIBLE_TYPE, _mismatch(text, vtype, name, fields[name], t.entry.id),
+                              position=base, hint=_type_hint(vtype, fields[name], text.strip()))
+        earlier = [o for o in self.a.steps.values() if o.index < s.index and o.target is not None]
+        for name, ftype in fields.items():
+            if name in s.step.with_:
+                continue
+            from_steps = [o.step.id for o in earlier if o.target.output.field(name) is not None]
+            where = ("steps", s.index, "uses")
+            if name in self.inputs:
+                if from_steps:
+                    self.f.report(dx.AMBIGUOUS_INPUT,
+                                  f"input {name!r} of step {s.step.id!r} could be inputs.{name} or "
+                                  + " or ".join(f"steps.{o}.{name}" for o in from_steps), where,
+                                  hint=f"bind it explicitly: with: {{{name}: steps.{from_steps[0]}.{name}}} "
+                                  f"or with: {{{name}: inputs.{name}}}")
+                    self.used_inputs.add(name)
+                    continue
+                self.used_inputs.add(name)
+                s.bindings[name] = Binding(name, f"inputs.{name}", explicit=False)
+                given = self.inputs[name]
+                if given.nullable and f"has:inputs.{name}" in guards:
+                    given = given.with_nullable(False)
+                if guards_known and not given.assignable_to(ftype):
+                    self.f.report(dx.INCOMPATIBLE_TYPE,
+                                  _mismatch(f"inputs.{name}", self.inputs[name], name, ftype, t.entry.id),
+                                  ("inputs", name), hint=_type_hint(self.inputs[name], ftype, f"inputs.{name}"))
+            elif name in t.required:
+                hint = (f"bind it: with: {{{name}: steps.{from_steps[-1]}.{name}}}" if from_steps else
+                        f"declare it under inputs: ({name}: {_declare_as(ftype)}) or bind it with with:")
+                self.f.report(dx.UNBOUND_INPUT,
+                              f"step {s.step.id!r}: {t.entry.id} needs input {name!r} ({ftype.describe()}), "
+                              "bound to nothing", where, hint=hint)
+
+    def check_skips(self) -> None:
+        """J304: reading a step that may be skipped, without being skipped with it or saying optional."""
+        steps = self.a.steps
+        for s in steps.values():
+            s.maybe_skipped = s.step.when is not None or s.step.on_error is OnError.SKIP
+        for s in steps.values():
+            guards = exprs.guards(s.step.when) if s.step.when else set()
+            for name, text in s.step.with_.items():
+                self._check_skip_reads(text, guards, ("steps", s.index, "with", name), binding=True)
+            if s.step.when:
+                self._check_skip_reads(s.step.when, guards, ("steps", s.index, "when"))
+        if self.model is not None:
+            for name, text in self.model.outputs.items():
+                self._check_skip_reads(text, set(), ("outputs", name), binding=True)
+
+    def _check_skip_reads(self, text: str, guards: set[str], path: tuple, binding: bool = False) -> None:
+        if (binding and text.rstrip().endswith(OPTIONAL_MARK)) or path in self.faulty:
+            return
+        own = exprs.guards(text) | guards
+        for ref in exprs.reads(text):
+            if len(ref.path) < 2 or ref.path[0] != "steps" or ref.presence_test:
+                continue
+            source = self.a.steps.get(ref.path[1])
+            if source is None or not source.maybe_skipped:
+                continue
+            when = source.step.when
+            skips_on_error = source.step.on_error is OnError.SKIP
+            if (when and not skips_on_error and exprs.normalise(when) in own) or f"has:{ref.path[1]}" in own:
+                continue
+            why = "has on_error: skip" if skips_on_error else "has a when"
+            field_path = ".".join(ref.path)
+            same_condition = when and not skips_on_error
+            if path[0] == "steps" and binding:
+                hint = (f"add `when: {when}` to this step, or " if same_condition else "") + \
+                    f"read it as optional: {field_path}? (null when skipped)"
+            elif path[0] == "steps":
+                hint = f"guard it: has({field_path}) && …" + (f", or repeat its condition: {when} && …"
+                                                              if same_condition else "")
+            else:
+                hint = f"read it as optional: {field_path}? (null when skipped)"
+            self.f.report(dx.MAYBE_SKIPPED,
+                          f"reads {field_path}, but step {ref.path[1]!r} {why} and may be skipped",
+                          position=self._position_in(path, ref.line, ref.column), hint=hint)
+
+    # -- J6xx ------------------------------------------------------------------------------------
+
+    def check_result(self) -> None:
+        model, a = self.model, self.a
+        raw = self.f.raw or {}
+        decisions = model.decisions if model is not None else _strings(raw.get("decision"))
+        outputs = model.outputs if model is not None else _string_map(raw.get("outputs"))
+        if not decisions and self.f.kind == "product":
+            self.f.report(dx.NO_DECISION, "the product declares no decision output",
+                          ("decision",) if "decision" in raw else ("kind",), key=True,
+                          hint="add `decision: steps.<id>.decision`, naming the step (or steps) that decide")
+        self.result_reads = a.result_reads
+        for i, text in enumerate(decisions):
+            path = ("decision", i) if isinstance(raw.get("decision"), list) else ("decision",)
+            holder = StepAnalysis(-1, Step(id="result", uses="result"))
+            result, vtype, _, base = self.expression(text, path, reader=holder, reference=True)
+            self.result_reads |= holder.reads
+            if vtype is not None and not result.findings and vtype.kind is not TypeKind.DYN \
+                    and not vtype.with_nullable(False).assignable_to(DECISION_TYPE):
+                self.f.report(dx.INCOMPATIBLE_TYPE, f"the decision must be a Decision, but {text} is {vtype.describe()}",
+                              position=base, hint="name a step output of type Decision, e.g. steps.<id>.decision")
+        fields = []
+        for name, text in outputs.items():
+            holder = StepAnalysis(-1, Step(id="result", uses="result"))
+            _, vtype, _, _ = self.expression(text, ("outputs", name), binding=True, reader=holder)
+            self.result_reads |= holder.reads
+            fields.append((name, vtype or DYN))
+        if decisions:
+            fields.append(("decision", DECISION_TYPE))
+        a.output_type = VType(TypeKind.OBJECT, fields=tuple(fields), name=getattr(model, "id", "outputs"))
+
+    def order_and_reach(self) -> None:
+        """Data-flow graph: cycles (J207), the run order, and steps nothing reads (J602)."""
+        import networkx as nx
+
+        a = self.a
+        graph = nx.DiGraph()
+        graph.add_nodes_from(a.steps)
+        for s in a.steps.values():
+            for source in s.reads:
+                if source in a.steps:
+                    graph.add_edge(source, s.step.id)
+        try:
+            a.order = list(nx.lexicographical_topological_sort(graph, key=lambda n: a.steps[n].index))
+        except nx.NetworkXUnfeasible:
+            cycle = [u for u, _ in nx.find_cycle(graph)]
+            first = min(cycle, key=lambda n: a.steps[n].index)
+            self.f.report(dx.CYCLE, "steps read each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
+                          ("steps", a.steps[first].index, "id"), hint="a step may read only steps that do not read it")
+            a.order = sorted(a.steps, key=lambda n: a.steps[n].index)
+            return
+        if not self.result_reads:
+            return
+        needed = set(self.result_reads)
+        for sink in self.result_reads:
+            if sink in graph:
+                needed |= nx.ancestors(graph, sink)
+        for sid in a.order:
+            if sid not in needed and a.steps[sid].target is not None:
+                self.f.report(dx.UNREACHABLE_STEP,
+                              f"step {sid!r} computes nothing the decision or outputs read",
+                              ("steps", a.steps[sid].index, "id"),
+                              hint="read its outputs (outputs:, with:, decision:) or remove the step")
+
+    def check_exposes(self) -> None:
+        model, a = self.model, self.a
+        for name, exposed in model.exposes.items():
+            where = ("exposes", name, "path")
+            step_id, _, param = exposed.path.partition(".")
+            s = a.steps.get(step_id)
+            if s is None:
+                self.f.report(dx.UNKNOWN_REFERENCE, f"exposes {exposed.path}: there is no step {step_id!r}", where,
+                              hint=f"steps: {', '.join(a.steps)}")
+                continue
+            if s.target is None:
+                continue
+            inner = s.target.params.get(param)
+            if inner is None:
+                self.f.report(dx.UNKNOWN_PARAM, f"exposes {exposed.path}: {s.target.entry.id} has no param {param!r}",
+                              where, hint=f"its params: {', '.join(s.target.params) or 'none'}")
+                continue
+            if param in s.step.params:
+                self.f.report(dx.WRONG_TYPE, f"{exposed.path} is both set in step {step_id!r} and exposed as {name}",
+                              ("steps", s.index, "params", param), key=True,
+                              hint="expose it (products set it) or set it here (fixed), not both")
+            lo, hi = inner.bounds()
+            for bound, value in (("minimum", exposed.minimum), ("maximum", exposed.maximum)):
+                if value is None:
+                    continue
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
+                    self.f.report(dx.PARAM_OUT_OF_RANGE,
+                                  f"exposes {name} with {bound} {_num(value)}, outside {inner.owner}'s range "
+                                  f"{inner.range_text()}", ("exposes", name, bound),
+                                  hint="a composite may narrow HQ's technical range, never widen it")
+            a.params[name] = ParamSpec(name, inner.vtype, inner.default, exposed.description or inner.description,
+                                       model.id, minimum=exposed.minimum, maximum=exposed.maximum, inner=inner,
+                                       path=exposed.path)
+            if inner.default is not None and a.params[name].check(inner.default):
+                self.f.report(dx.PARAM_OUT_OF_RANGE,
+                              f"{inner.owner}'s default {name} {inner.default!r} is outside the exposed range "
+                              f"{a.params[name].range_text()}", ("exposes", name),
+                              hint="set the param in the step too (not exposed) or include the default")
+
+    def check_unused_inputs(self) -> None:
+        unresolved = [s for s in self.a.steps.values() if s.target is None]
+        if self.f.broken_steps or len(self.a.steps) < len(self.f.steps) \
+                or any(s.guessed_inputs is None for s in unresolved):
+            return  # a step we could not read might read any input by name: say nothing rather than guess
+        maybe_read = set().union(*(s.guessed_inputs for s in unresolved)) if unresolved else set()
+        for name in self.inputs:
+            if name not in self.used_inputs and name not in maybe_read:
+                self.f.report(dx.UNUSED_INPUT, f"input {name!r} is declared but nothing reads it", ("inputs", name),
+                              key=True, hint="remove it, or bind it to a step with with:")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _LocalHeader:
+    """The catalog-entry view of a composite file not installed yet."""
+
+    model: CompositeAssembly
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "entitles":
+            return Entry.entitles.__get__(self)
+        return getattr(self.model, name)
+
+
+def _declared_inputs(raw: Any) -> dict[str, VType]:
+    found: dict[str, VType] = {}
+    if not isinstance(raw, dict):
+        return found
+    for name, spec in raw.items():
+        if not isinstance(name, str):
+            continue
+        if isinstance(spec, str):
+            spec = {"type": spec}
+        if isinstance(spec, dict) and spec.get("type") in DECLARABLE:
+            found[name] = DECLARABLE[spec["type"]].with_nullable(bool(spec.get("optional")))
+        else:
+            found[name] = DYN
+    return found
+
+
+def _input_type(assembly: CompositeAssembly) -> VType:
+    return VType(TypeKind.OBJECT, fields=tuple(_declared_inputs(
+        {n: f.model_dump() for n, f in assembly.inputs.items()}).items()), name="inputs")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(value, dict) else {}
+
+
+def _path(text: str):
+    from pathlib import Path
+
+    return Path(text)
+
+
+def _major_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _successor_hint(entry: Any) -> str | None:
+    successor = entry.lifecycle.successor
+    return f"move to {successor}" if successor else None
+
+
+def _mismatch(source: str, got: VType, name: str, want: VType, cap_id: str) -> str:
+    if got.nullable and not want.nullable and got.with_nullable(False).assignable_to(want):
+        return f"{source} may be null, but {cap_id} requires a value for {name!r} ({want.describe()})"
+    return f"{source} is {got.describe()}, but {cap_id} takes {name!r} as {want.describe()}"
+
+
+def _type_hint(got: VType, want: VType, source: str = "") -> str | None:
+    if got.nullable and not want.nullable:
+        if source.startswith("inputs."):
+            return f"make the input required (drop optional: true), or guard the step: when: has({source})"
+        return f"guard the step: when: has({source.rstrip('?')})" if source else "guard the step with when: has(...)"
+    if got.kind is TypeKind.DOUBLE and want.kind is TypeKind.INT:
+        return "convert it: int(...), or declare the input as integer"
+    if got.kind is TypeKind.STRING and want.kind is TypeKind.DATE:
+        return "declare the input as date (YYYY-MM-DD)"
+    return None
+
+
+def _declare_as(vtype: VType) -> str:
+    names = {v.kind: k for k, v in DECLARABLE.items()}
+    return names.get(vtype.kind, "string")

@@ -1,0 +1,83 @@
+"""The credit decision: one type for every product, so that every decline says why.
+
+A capability that decides returns a :class:`Decision` among its outputs; a product names its
+decision output in YAML. Where several steps decide, :func:`combine` keeps the strictest outcome
+(decline beats refer beats approve) and every reason behind it. Nothing here ever turns an error
+into an approval: :meth:`Decision.refer` is what a runtime uses when it cannot decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+from pydantic import Field, model_validator
+
+from .capability import ContractModel
+
+
+class Outcome(str, Enum):
+    APPROVE = "approve"
+    REFER = "refer"  # to a credit officer: the machine does not decide
+    DECLINE = "decline"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {Outcome.APPROVE: 0, Outcome.REFER: 1, Outcome.DECLINE: 2}
+
+
+class Offer(ContractModel):
+    """What is offered with an approval: a limit and an annual rate."""
+
+    limit: float = Field(ge=0, description="credit limit in RMB")
+    rate: float | None = Field(None, ge=0, le=1, description="annual interest rate, e.g. 0.0385")
+    tenor_months: int | None = Field(None, ge=1, le=360)
+
+
+class Decision(ContractModel):
+    """An outcome with its reason codes (registered codes only) and, when approved, the offer."""
+
+    outcome: Outcome
+    reasons: list[str] = Field(default_factory=list, description="reason codes, most important first")
+    offer: Offer | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> Decision:
+        if self.outcome is not Outcome.APPROVE and not self.reasons:
+            raise ValueError(f"a {self.outcome.value} must carry at least one reason code")
+        if self.outcome is not Outcome.APPROVE and self.offer is not None:
+            raise ValueError(f"a {self.outcome.value} carries no offer")
+        return self
+
+    @classmethod
+    def approve(cls, offer: Offer | None = None, reasons: Iterable[str] = ()) -> Decision:
+        return cls(outcome=Outcome.APPROVE, offer=offer, reasons=list(reasons))
+
+    @classmethod
+    def refer(cls, *reasons: str) -> Decision:
+        return cls(outcome=Outcome.REFER, reasons=list(reasons))
+
+    @classmethod
+    def decline(cls, *reasons: str) -> Decision:
+        return cls(outcome=Outcome.DECLINE, reasons=list(reasons))
+
+
+def combine(decisions: Iterable[Decision]) -> Decision | None:
+    """The strictest outcome; reasons of every decision with that outcome, in order, once each.
+
+    The offer is kept only for an approval, from the last step that made one (the later step
+    refines it: pricing after limit). None when nothing decided: the caller must refer.
+    """
+    chosen = list(decisions)
+    if not chosen:
+        return None
+    worst = max(chosen, key=lambda d: d.outcome.severity).outcome
+    reasons: list[str] = []
+    for d in chosen:
+        if d.outcome is worst:
+            reasons.extend(code for code in d.reasons if code not in reasons)
+    offer = next((d.offer for d in reversed(chosen) if d.offer is not None), None) if worst is Outcome.APPROVE else None
+    return Decision(outcome=worst, reasons=reasons, offer=offer)
