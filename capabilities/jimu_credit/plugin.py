@@ -22,5 +22,5 @@ def jimu_register(register):
             register(item)
     for name in COMPOSITES:
         register(Composite.from_file(files(__package__) / "composites" / name))
-    for policy in POLICIES:  # TEMP-DISABLED until the corpus lands
-        pass
+    for policy in POLICIES:
+        register(policy)
