@@ -99,6 +99,8 @@ class Diagnostic:
             raise ValueError(f"unregistered diagnostic code {self.code}")
         if self.severity is None:
             object.__setattr__(self, "severity", CODES[self.code].severity)
+        else:
+            object.__setattr__(self, "severity", Severity(self.severity))
 
     @property
     def is_error(self) -> bool:

@@ -33,6 +33,10 @@ class PolicyFinding:
     hint: str | None = None
     severity: Severity = Severity.ERROR
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))  # "warning" is fine too
+        object.__setattr__(self, "path", tuple(self.path))
+
 
 @dataclass(frozen=True)
 class Policy:
