@@ -25,6 +25,7 @@ from .resources import Resource, ResourceProvider, Resources
 
 if TYPE_CHECKING:
     import networkx as nx
+    import pluggy
 
 Severity = Literal["error", "warning"]
 
@@ -83,6 +84,8 @@ class Catalog:
     providers: dict[str, ResourceProvider] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: the plugin manager the catalog was loaded with: the runtime calls step hooks through it
+    hooks: pluggy.PluginManager | None = field(default=None, repr=False, compare=False)
     plugins: list[Source] = field(default_factory=list)
     _sources: dict[str, Source] = field(default_factory=dict, repr=False)
 

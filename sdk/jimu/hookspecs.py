@@ -11,6 +11,7 @@ is missing from it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pluggy
 
@@ -41,4 +42,33 @@ def jimu_register(register: Callable[[object], None]) -> None:
     The hook is called once per plugin, so every complaint names the plugin that caused it.
 
     :param register: the callback; it returns nothing and never raises for a bad item.
+    """
+
+
+@hookspec(firstresult=True)
+def jimu_run_step(step: Any, inputs: Any) -> Any:
+    """Run one step of a product on one record; wrap it to trace, count or time steps.
+
+    Jimu's own implementation calls the capability. A plugin adds behaviour around it with a
+    wrapper, the way pytest's hook wrappers work::
+
+        @jimu.hookimpl(wrapper=True)
+        def jimu_run_step(step, inputs):
+            started = time.perf_counter()
+            try:
+                return (yield)
+            finally:
+                metrics.observe(step.capability, time.perf_counter() - started)
+
+    The runtime checks what comes back against the capability's output contract after the
+    wrappers, so a wrapper cannot slip an invalid output through; an exception raised here
+    counts as the step's error and follows its ``on_error``. Plans call this hook only when
+    some plugin wraps it, so an unwrapped run pays nothing for it.
+
+    Stops at first non-None result.
+
+    :param step: the step (``step.path`` such as ``intake.kyc``, ``step.capability`` as
+        ``id@version``, ``step.id``).
+    :param inputs: the input model instance the capability receives.
+    :returns: the capability's output.
     """

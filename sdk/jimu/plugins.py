@@ -49,8 +49,11 @@ def load_catalog(
     Problems are collected in ``catalog.problems``; this function never raises for a bad plugin.
     """
     pm = plugin_manager()
-    catalog = Catalog()
+    catalog = Catalog(hooks=pm)
     sources: dict[str, Source] = {}
+    from . import builtin, __version__
+
+    _register(pm, catalog, sources, builtin, builtin.NAME, Source(builtin.NAME, "jimu", __version__))
     if installed:
         _load_entry_points(pm, catalog, sources, group, _names(allow, "JIMU_PLUGINS_ALLOW"), _names(block, "JIMU_PLUGINS_BLOCK"))
     for number, plugin in enumerate(plugins, 1):

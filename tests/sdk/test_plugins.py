@@ -79,10 +79,10 @@ def test_installed_distributions_load_through_entry_points(with_test_plugins):
 
 def test_allow_and_block_lists(with_test_plugins, monkeypatch):
     only_credit = load_catalog(allow=["jimu-credit"])
-    assert {s.distribution for s in only_credit.plugins} == {"jimu-credit"} and not only_credit.errors
+    assert {s.distribution for s in only_credit.plugins} == {"jimu", "jimu-credit"} and not only_credit.errors
     monkeypatch.setenv("JIMU_PLUGINS_BLOCK", "jimu_test_importerror, jimu-test-invalid")
     blocked = load_catalog()
-    assert {s.distribution for s in blocked.plugins} == {"jimu-credit", "jimu-test-good"}
+    assert {s.distribution for s in blocked.plugins} == {"jimu", "jimu-credit", "jimu-test-good"}
     assert not blocked.errors
 
 

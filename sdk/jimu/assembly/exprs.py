@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from ..expressions.checker import check
 from ..expressions.parser import ExpressionError, parse
@@ -33,6 +34,7 @@ class Result:
     findings: list = field(default_factory=list)
     references: list[Read] = field(default_factory=list)
     is_path: bool = False  # a plain reference such as steps.kyc.age (not a computed expression)
+    checked: Any = None  # jimu.expressions.Checked, which the plan compiler compiles
 
 
 @lru_cache(maxsize=4096)
@@ -48,7 +50,7 @@ def analyse(text: str, scope: VType) -> Result:
     if expr is None:
         return Result(None, list(error.findings))
     checked = check(expr, scope)
-    return Result(checked.type, list(checked.findings), reads(text), tree.path(expr.root) is not None)
+    return Result(checked.type, list(checked.findings), reads(text), tree.path(expr.root) is not None, checked)
 
 
 def reads(text: str) -> list[Read]:

@@ -86,6 +86,8 @@ class Analysis:
     output_type: VType = DYN
     params: dict[str, ParamSpec] = field(default_factory=dict)
     result_reads: set[str] = field(default_factory=set)  # steps the decision and outputs read
+    #: every expression checked, by its YAML path (``("steps", 1, "when")``): the plan compiles these
+    expressions: dict[tuple, Any] = field(default_factory=dict)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -394,6 +396,7 @@ class FileCheck:
         optional = binding and text.rstrip().endswith(OPTIONAL_MARK)
         body = text.rstrip()[:-1] if optional else text
         result = exprs.analyse(body, self.scope)
+        self.a.expressions[path] = result
         base = self._expression_origin(path)
         plain_path = (binding or reference) and result.is_path
         if result.findings:

@@ -14,6 +14,7 @@ import click
 from .assemblies import graph_command, schema_command, validate_command
 from .call import call_command
 from .catalog import catalog_command, show_command
+from .run import run_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,6 +29,7 @@ cli.add_command(call_command)
 cli.add_command(validate_command)
 cli.add_command(graph_command)
 cli.add_command(schema_command)
+cli.add_command(run_command)
 
 
 def main(argv: list[str] | None = None) -> int:

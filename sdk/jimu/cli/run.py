@@ -1,0 +1,147 @@
+"""``jimu run``: a product on one record (with its trace) or on a whole file (with its summary)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..masking import mask, mask_text
+from .common import UserError, console, load
+
+
+@click.command("run")
+@click.argument("assembly", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--record", help="one application as JSON: prints outputs, decision and trace")
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="a CSV, JSON-lines or Parquet file of applications")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="where the decisions go (default out/<input name>.decisions.<same format>)")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="where rejected rows go with their reasons (default out/<input name>.rejects.jsonl)")
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the record's result, or the run's summary)")
+def run_command(assembly, record, input_path, output, rejects, as_json) -> None:
+    """Run a product on one record (--record) or a file (--input); exit 0 when the run completed."""
+    if (record is None) == (input_path is None):
+        raise click.UsageError("give exactly one of --record JSON or --input FILE")
+    from ..runtime import PlanError, RunFailed, load_plan
+    from ..runtime.files import InputFileError, check_format
+
+    catalog = load()
+    try:
+        plan = load_plan(assembly, catalog)
+    except PlanError as exc:
+        err = console(stderr=True)
+        for d in exc.diagnostics:
+            err.print(d.render(), markup=False, highlight=False)
+        raise UserError(f"{exc}; it cannot run", "run `jimu validate` on it and fix the errors first") from None
+    try:
+        if record is not None:
+            _run_one(plan, record, as_json)
+        else:
+            output = output or Path("out") / f"{input_path.stem}.decisions{input_path.suffix.lower()}"
+            rejects = rejects or Path("out") / f"{input_path.stem}.rejects.jsonl"
+            for path in (input_path, output, rejects):
+                check_format(path)
+            _run_file(plan, input_path, output, rejects, as_json)
+    except InputFileError as exc:
+        raise UserError(str(exc)) from None
+    except RunFailed as exc:
+        raise UserError(f"the run stopped: {mask_text(str(exc))}", "the step's on_error is fail") from None
+
+
+def _run_one(plan, text: str, as_json: bool) -> None:
+    from ..runtime import RecordRejected, run_record
+
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"--record is not JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(record, dict):
+        raise UserError("--record must be a JSON object of fields, e.g. '{\"resident_id\": \"…\"}'")
+    try:
+        result = run_record(plan, record, trace=True)
+    except RecordRejected as exc:
+        if as_json:
+            click.echo(json.dumps({"rejected": mask_text(exc.reason)}, ensure_ascii=False))
+        else:
+            console().print(f"rejected: {mask_text(exc.reason)}", markup=False, highlight=False)
+        return
+    data = {
+        "product": plan.key,
+        "outputs": result.outputs,
+        "decision": result.decision.model_dump(mode="json") if result.decision else None,
+        "errors": [str(e) for e in result.errors],
+        "trace": [t.__dict__ for t in result.trace],
+    }
+    data = mask(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print_result(data)
+
+
+def _print_result(data: dict) -> None:
+    from rich.table import Table
+
+    out = console()
+    decision = data["decision"]
+    if decision:
+        colour = {"approve": "green", "refer": "yellow", "decline": "red"}[decision["outcome"]]
+        reasons = ", ".join(decision["reasons"]) or "no reason codes"
+        out.print(f"[bold {colour}]{decision['outcome'].upper()}[/] {reasons}", highlight=False)
+        if decision.get("offer"):
+            out.print(f"offer: {decision['offer']}", markup=False)
+    for error in data["errors"]:
+        out.print(f"[yellow]error[/]: {error}", highlight=False)
+    out.print("outputs: " + json.dumps(data["outputs"], ensure_ascii=False), markup=False, highlight=False)
+    table = Table(title=f"trace of {data['product']}", title_justify="left")
+    for column in ("step", "capability", "status", "µs", "inputs → outputs / note"):
+        table.add_column(column)
+    for t in data["trace"]:
+        detail = t["note"] or f"{_short(t['inputs'])} → {_short(t['outputs'])}"
+        table.add_row(t["step"], t["capability"], t["status"], f"{t['duration_us']:.0f}", detail)
+    out.print(table)
+
+
+def _short(value, limit: int = 90) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _run_file(plan, source: Path, output: Path, rejects: Path, as_json: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..runtime.files import count_rows, run_file
+
+    total = count_rows(source)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console(stderr=True), transient=False) as bar:
+        task = bar.add_task(f"{plan.id}", total=total)
+        summary = run_file(plan, source, output, rejects, progress=lambda done: bar.update(task, completed=done))
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_summary(plan, source, summary)
+
+
+def _print_summary(plan, source: Path, s) -> None:
+    from rich.table import Table
+
+    out = console()
+    rate = s.rows_in / s.seconds if s.seconds else 0
+    out.print(f"{plan.key} over {source}: {s.rows_in} rows in, {s.rows_out} out, {s.rejected} rejected "
+              f"in {s.seconds:.2f} s ({rate:,.0f} rows/s)", markup=False, highlight=False)
+    table = Table(title="summary", title_justify="left", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for outcome in ("approve", "refer", "decline"):
+        if s.outcomes.get(outcome):
+            table.add_row(f"decision: {outcome}", str(s.outcomes[outcome]))
+    for code, n in s.reasons.most_common(8):
+        table.add_row(f"  reason {code}", str(n))
+    for group, n in s.rejects.most_common():
+        table.add_row(f"rejected: {group}", str(n))
+    out.print(table)
+    out.print(f"decisions: {s.output}\nrejects:   {s.rejects_file}", markup=False, highlight=False)

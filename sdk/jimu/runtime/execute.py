@@ -1,0 +1,244 @@
+"""Running a plan on one record: conditions, bindings, calls, contracts, decisions, failing closed.
+
+For each step in data-flow order: a ``when`` that is false skips it (it produces nothing); a
+step whose required inputs come from a step that did not run is skipped too; otherwise its
+input model is built from the bindings and the capability runs (through the step hooks when a
+plugin wraps them). What comes back is checked against the capability's contract: a raise, a
+broken contract, a NaN or a missing required value is the step's *error*, and its
+``on_error`` decides: ``refer`` (the record is referred with a ``SYS_*`` reason and goes on),
+``reject`` (the record goes to the rejects), ``skip`` (as if its ``when`` were false) or
+``fail`` (the run stops). Nothing in this path can turn an error into an approval: the decision
+is the strictest of what the steps decided and what their errors imply, and no decision at all
+is a referral.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..assembly.model import OnError
+from ..decision import Decision, Outcome, combine
+from ..expressions import EvaluationError
+from ..invoke import CapabilityError, check_output
+from ..resources import MissingResource
+from . import reasons
+from .plan import Plan, PlanStep
+
+
+class RecordRejected(Exception):
+    """A step with ``on_error: reject`` failed: the record goes to the rejects file with this reason."""
+
+    def __init__(self, reason: str, step: str | None = None, field: str | None = None):
+        super().__init__(reason)
+        self.reason, self.step, self.field = reason, step, field
+
+
+class RunFailed(Exception):
+    """A step with ``on_error: fail`` failed: the run stops."""
+
+
+@dataclass
+class StepError:
+    step: str  # path, e.g. intake.kyc
+    capability: str
+    code: str  # the SYS_* reason code
+    message: str
+
+    def __str__(self) -> str:
+        return f"step {self.step} ({self.capability}): {self.message}"
+
+
+@dataclass
+class StepTrace:
+    step: str
+    capability: str
+    status: str  # ok | skipped | error
+    duration_us: float = 0.0
+    inputs: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    note: str = ""
+
+
+@dataclass
+class RecordResult:
+    """What one record came to: outputs, the decision, errors that referred it, and the trace."""
+
+    outputs: dict[str, Any]
+    decision: Decision | None
+    errors: list[StepError] = field(default_factory=list)
+    trace: list[StepTrace] = field(default_factory=list)
+
+
+def validate_record(plan: Plan, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as the product's inputs; :class:`RecordRejected` naming the field otherwise."""
+    try:
+        return plan.input_model.model_validate(record).model_dump()
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "record"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RecordRejected(f"input {where}: {err['msg']}{more}", field=where) from None
+
+
+def run_record(plan: Plan, record: Mapping[str, Any], *, trace: bool = False) -> RecordResult:
+    """Run ``plan`` on one record. Raises RecordRejected (bad input, or a ``reject`` step) and RunFailed."""
+    inputs = validate_record(plan, record)
+    return _run(plan, inputs, trace)
+
+
+def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
+    done: dict[str, Any] = {}
+    env = {"inputs": inputs, "steps": done}
+    errors: list[StepError] = []
+    traces: list[StepTrace] = []
+    for step in plan.steps:
+        started = time.perf_counter() if trace else 0.0
+        note = ""
+        try:
+            if step.when is not None and not _condition(step, env):
+                note = f"when {step.when_text} is false"
+            elif not step.requires.issubset(done):
+                missing = ", ".join(sorted(step.requires.difference(done)))
+                note = f"skipped: {missing} did not run"
+            else:
+                out, inner_errors, inner_trace, shown_inputs = _execute(step, env, trace)
+                done[step.id] = out
+                errors.extend(inner_errors)
+                if trace:
+                    traces.append(StepTrace(step.path, step.capability, "ok", _us(started), shown_inputs,
+                                            _plain(out)))
+                    traces.extend(inner_trace)
+                continue
+        except _StepFailure as failure:
+            error = StepError(step.path, step.capability, failure.code, failure.message)
+            if step.on_error is OnError.REJECT:
+                raise RecordRejected(str(error), step=step.path) from None
+            if step.on_error is OnError.FAIL:
+                raise RunFailed(str(error)) from None
+            if step.on_error is OnError.REFER:
+                errors.append(error)
+            note = f"error: {failure.message}" + ("" if step.on_error is OnError.REFER else " (skipped)")
+            if trace:
+                traces.append(StepTrace(step.path, step.capability, "error", _us(started), note=note))
+            continue
+        if trace:
+            traces.append(StepTrace(step.path, step.capability, "skipped", _us(started), note=note))
+    outputs = {}
+    for name, get, _optional in plan.outputs:
+        try:
+            outputs[name] = _plain(get(env))
+        except EvaluationError:
+            outputs[name] = None  # read from a step that did not run (validation allowed it: optional or errored)
+    decision = _decide(plan, env, errors) if plan.has_decision else None
+    return RecordResult(outputs, decision, errors, traces)
+
+
+class _StepFailure(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _condition(step: PlanStep, env: dict) -> bool:
+    try:
+        value = step.when(env)
+    except EvaluationError as exc:
+        raise _StepFailure(reasons.CONDITION_FAILED.code, f"its condition failed: {exc}") from None
+    if not isinstance(value, bool):
+        raise _StepFailure(reasons.CONDITION_FAILED.code, f"its condition gave {type(value).__name__}, not true/false")
+    return value
+
+
+def _execute(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
+    values = {}
+    for b in step.bindings:
+        try:
+            values[b.field] = b.get(env)
+        except EvaluationError as exc:
+            if not b.optional:
+                raise _StepFailure(reasons.CONDITION_FAILED.code, f"input {b.field}: {exc}") from None
+            values[b.field] = None
+    if step.sub is not None:
+        try:
+            inner_inputs = step.sub.input_model.model_validate(values).model_dump()
+        except ValidationError as exc:
+            raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
+                               f"{_first_error(exc)}") from None
+        result = _run(step.sub, inner_inputs, trace)
+        out = dict(result.outputs)
+        if result.decision is not None:
+            out["decision"] = result.decision
+        return out, result.errors, result.trace, (inner_inputs if trace else None)
+    cap = step.cap
+    try:
+        model = cap.input.model_validate(values)
+    except ValidationError as exc:
+        raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
+                           f"{_first_error(exc)}") from None
+    try:
+        raw = step.call(model) if step.hook_caller is None else step.hook_caller(step=step, inputs=model)
+    except MissingResource as exc:
+        raise _StepFailure(reasons.RESOURCE_UNAVAILABLE.code, f"resource unavailable: {exc}") from None
+    except CapabilityError as exc:  # raised by a capability it uses (ctx.use)
+        code = reasons.STEP_CONTRACT.code if "contract" in exc.detail or "NaN" in exc.detail else reasons.STEP_RAISED.code
+        raise _StepFailure(code, str(exc)) from None
+    except (RecordRejected, RunFailed):
+        raise
+    except Exception as exc:
+        code = reasons.RESOURCE_UNAVAILABLE.code if _is_resource_error(exc) else reasons.STEP_RAISED.code
+        raise _StepFailure(code, f"raised {type(exc).__name__}: {exc}") from None
+    if raw is None:
+        raise _StepFailure(reasons.STEP_CONTRACT.code, "returned nothing (None)")
+    try:
+        out = check_output(cap, raw, step.allowed)
+    except CapabilityError as exc:
+        raise _StepFailure(reasons.STEP_CONTRACT.code, exc.detail) from None
+    return out, [], [], (model.model_dump() if trace else None)
+
+
+def _decide(plan: Plan, env: dict, errors: list[StepError]) -> Decision:
+    decided: list[Decision] = []
+    for get in plan.decisions:
+        try:
+            value = get(env)
+        except EvaluationError:
+            continue  # the deciding step did not run: it does not decide
+        if value is None:
+            continue
+        decided.append(value if isinstance(value, Decision) else Decision.model_validate(_plain(value)))
+    for error in errors:
+        decided.append(Decision.refer(error.code))
+    result = combine(decided)
+    if result is None:
+        return Decision.refer(reasons.NO_DECISION.code)
+    if result.outcome is Outcome.APPROVE and errors:  # defensive: combine already makes this impossible
+        return Decision.refer(*[e.code for e in errors])
+    return result
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+
+
+def _is_resource_error(exc: Exception) -> bool:
+    return isinstance(exc, (LookupError, OSError, ConnectionError, TimeoutError)) and "resource" in str(exc).lower()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _us(started: float) -> float:
+    return round((time.perf_counter() - started) * 1e6, 1)

@@ -1,0 +1,186 @@
+"""Plans: a validated assembly compiled once into what runs, record after record.
+
+Compiling does, once, everything that does not depend on the record: the steps in data-flow
+order, each capability resolved to its version, params validated into their model, every
+binding and condition compiled into a closure (:func:`jimu.expressions.compile_record`), the
+reason codes each step may return, the resources bound, composites compiled into sub-plans.
+Running a record (:mod:`jimu.runtime.execute`) is then a loop over prepared steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from ..assembly.model import OPTIONAL_MARK, OnError
+from ..assembly.validate import Analysis, Validator
+from ..capability import Capability
+from ..catalog import Catalog
+from ..composite import Composite
+from ..expressions import compile_record
+from ..invoke import Context, allowed_reasons
+from ..types import PYTHON_TYPES
+
+Getter = Callable[[Mapping[str, Any]], Any]
+
+
+class PlanError(Exception):
+    """The assembly cannot be planned: it has validation errors (listed in ``diagnostics``)."""
+
+    def __init__(self, message: str, diagnostics: list | None = None):
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class Binding:
+    field: str
+    get: Getter
+    optional: bool  # read as None when the step it reads did not run
+
+
+@dataclass
+class PlanStep:
+    """One prepared step; ``call`` runs the capability on an input model (what hooks wrap)."""
+
+    id: str
+    path: str  # ``intake.kyc`` inside a composite
+    capability: str  # ``id@version``
+    level: int
+    on_error: OnError
+    bindings: list[Binding]
+    requires: frozenset[str]  # steps whose outputs it must have (non-optional reads)
+    when: Getter | None = None
+    when_text: str = ""
+    cap: Capability | None = None
+    params: BaseModel | None = None
+    context: Context | None = None
+    allowed: frozenset[str] = frozenset()
+    sub: Plan | None = None  # a composite's own plan
+    sub_params: dict[str, Any] = field(default_factory=dict)
+    hook_caller: Any = None  # pluggy's jimu_run_step, when a plugin wraps it (else the call is direct)
+
+    def call(self, inputs: BaseModel) -> Any:
+        return self.cap.call(inputs, self.params, self.context)
+
+
+@dataclass
+class Plan:
+    """A product or composite, ready to run."""
+
+    id: str
+    version: str
+    kind: str  # product | composite
+    steps: list[PlanStep]
+    input_model: type[BaseModel]
+    outputs: list[tuple[str, Getter, bool]]
+    decisions: list[Getter]
+    has_decision: bool
+    hook: Any = None  # pluggy's hook caller, when some plugin wraps jimu_run_step
+    file: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}@{self.version}"
+
+
+def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str, object] | None = None,
+                 validator: Validator | None = None, prefix: str = "", overrides: Mapping[str, Any] | None = None) -> Plan:
+    """Compile a validated assembly; raise :class:`PlanError` if it has errors."""
+    if not analysis.ok or analysis.file.model is None:
+        errors = [d for d in analysis.diagnostics if d.is_error]
+        raise PlanError(f"{analysis.file.display} has {len(errors)} validation error(s)", errors)
+    model = analysis.file.model
+    validator = validator or Validator(catalog)
+    bound = catalog.bind_resources(dict(resources or {}))
+    hook = None
+    if catalog.hooks is not None and len(catalog.hooks.hook.jimu_run_step.get_hookimpls()) > 1:
+        hook = catalog.hooks.hook.jimu_run_step
+    steps = []
+    for sid in analysis.order:
+        s = analysis.steps[sid]
+        entry = s.target.entry
+        path = f"{prefix}{sid}"
+        bindings = []
+        requires = set()
+        for name, b in s.bindings.items():
+            text = b.source.rstrip()
+            optional = b.optional or text.endswith(OPTIONAL_MARK)
+            if b.explicit:
+                checked = analysis.expressions[("steps", s.index, "with", name)].checked
+                get = compile_record(checked)
+            else:
+                get = _input_getter(name)
+            bindings.append(Binding(name, get, optional))
+        requires = frozenset(r for r in s.reads if not _only_optional(s, r))
+        when = None
+        if s.step.when:
+            when = compile_record(analysis.expressions[("steps", s.index, "when")].checked)
+        on_error = s.step.on_error or OnError.REFER
+        step = PlanStep(sid, path, entry.key, int(entry.level), on_error, bindings, requires, when,
+                        s.step.when or "", hook_caller=hook)
+        params = dict(s.step.params)
+        if overrides and sid in overrides:
+            params.update(overrides[sid])
+        if isinstance(entry, Capability):
+            step.cap = entry
+            step.params = entry.params.model_validate(params)
+            step.context = Context(entry, bound, catalog)
+            step.allowed = allowed_reasons(entry, catalog)
+        else:
+            sub_analysis = _composite_analysis(validator, entry)
+            inner: dict[str, dict[str, Any]] = {}
+            for name, value in params.items():
+                spec = sub_analysis.params[name]
+                inner_step, _, inner_param = spec.path.partition(".")
+                inner.setdefault(inner_step, {})[inner_param] = value
+            step.sub = compile_plan(sub_analysis, catalog, resources=resources, validator=validator,
+                                    prefix=f"{path}.", overrides=inner)
+        steps.append(step)
+    outputs = []
+    for name, text in model.outputs.items():
+        checked = analysis.expressions[("outputs", name)].checked
+        outputs.append((name, compile_record(checked), text.rstrip().endswith(OPTIONAL_MARK)))
+    decisions = []
+    paths = [("decision", i) for i in range(len(model.decisions))] if ("decision", 0) in analysis.expressions \
+        else [("decision",)]
+    for path in paths[: len(model.decisions)]:
+        decisions.append(compile_record(analysis.expressions[path].checked))
+    return Plan(model.id, model.version, model.kind, steps, input_model(model), outputs, decisions,
+                bool(model.decisions), hook, analysis.file.display)
+
+
+def input_model(model: Any) -> type[BaseModel]:
+    """The request's contract as a pydantic model; unknown columns are ignored, not errors."""
+    fields: dict[str, Any] = {}
+    for name, spec in model.inputs.items():
+        python = PYTHON_TYPES[spec.type]
+        fields[name] = (python | None, None) if spec.optional else (python, ...)
+    return create_model(f"{model.id.replace('.', '_')}_inputs", __config__=ConfigDict(extra="ignore"), **fields)
+
+
+def _composite_analysis(validator: Validator, entry: Composite) -> Analysis:
+    key = (entry.id, entry.version)
+    if key in validator._analyses:
+        return validator._analyses[key]
+    for (lid, lver), loaded in validator.local.items():
+        if (lid, lver) == key:
+            return validator.analyse_composite(loaded.model, loaded)
+    validator.target_of(entry)
+    return validator._analyses[key]
+
+
+def _input_getter(name: str) -> Getter:
+    def get(env: Mapping[str, Any]) -> Any:
+        return env["inputs"].get(name)
+    return get
+
+
+def _only_optional(s: Any, source: str) -> bool:
+    """Whether every read of ``source`` by step ``s`` is optional (``steps.x.f?``) or in its ``when``."""
+    texts = [b.source.rstrip() for b in s.bindings.values() if b.explicit]
+    reads = [t for t in texts if f"steps.{source}" in t]
+    return bool(reads) and all(t.endswith(OPTIONAL_MARK) for t in reads) or not reads
