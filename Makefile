@@ -25,10 +25,11 @@ install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	$(BIN)/jimu catalog
-	$(BIN)/jimu call customer.kyc.person --input assemblies/samples/identity_applicants.csv
-	$(BIN)/jimu call customer.kyc.org --input assemblies/samples/identity_organisations.csv
 	$(BIN)/jimu validate assemblies/
 	$(BIN)/jimu graph assemblies/beijing/haidian_identity_screening.yaml
+	$(BIN)/jimu run assemblies/beijing/haidian_identity_screening.yaml \
+	    --record '{"resident_id": "11010519491231002X", "as_of": "2026-06-30", "card_number": "4111 1111 1111 1111"}'
+	$(BIN)/jimu run assemblies/beijing/haidian_identity_screening.yaml --input assemblies/samples/screening_applicants.csv
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest
