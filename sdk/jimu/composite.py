@@ -61,7 +61,7 @@ class Composite(Entry):
         path = Path(str(path))
         loaded = load_file(path, display=str(path))
         if loaded.model is None or not isinstance(loaded.model, CompositeAssembly):
-            problems = [d.render(loaded.doc.line_text(d.line) if loaded.doc else None) for d in loaded.diagnostics]
+            problems = [d.render(loaded.line_text(d.line)) for d in loaded.diagnostics]
             if not problems:
                 problems = [f"{path}: kind is {loaded.kind!r}, not composite"]
             raise InvalidComposite("\n".join(problems))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from .capability import ContractModel
 
@@ -32,13 +32,21 @@ _SEVERITY = {Outcome.APPROVE: 0, Outcome.REFER: 1, Outcome.DECLINE: 2}
 class Offer(ContractModel):
     """What is offered with an approval: a limit and an annual rate."""
 
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
     limit: float = Field(ge=0, description="credit limit in RMB")
     rate: float | None = Field(None, ge=0, le=1, description="annual interest rate, e.g. 0.0385")
     tenor_months: int | None = Field(None, ge=1, le=360)
 
 
 class Decision(ContractModel):
-    """An outcome with its reason codes (registered codes only) and, when approved, the offer."""
+    """An outcome with its reason codes (registered codes only) and, when approved, the offer.
+
+    Frozen: a decision is made once; changing its outcome afterwards would bypass the check that
+    every refer and decline carries a reason.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     outcome: Outcome
     reasons: list[str] = Field(default_factory=list, description="reason codes, most important first")

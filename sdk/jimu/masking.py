@@ -54,11 +54,18 @@ def _mask_compact(text: str) -> str:
 
 
 def mask(value: Any) -> Any:
-    """A copy of ``value`` (str, dict, list, tuple; others unchanged) with identity numbers masked."""
+    """A copy of ``value`` (str, dict, list, tuple; others unchanged) with identity numbers masked.
+
+    Keys are masked too (a header-less CSV makes an applicant's ID a column name), and so are
+    integers shaped like one (JSON and Parquet carry phone and ID numbers as numbers).
+    """
     if isinstance(value, str):
         return mask_text(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**10:
+        masked = mask_text(str(value))
+        return masked if masked != str(value) else value
     if isinstance(value, Mapping):
-        return {k: mask(v) for k, v in value.items()}
+        return {mask(k) if isinstance(k, str) else k: mask(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(mask(v) for v in value)
     return value

@@ -9,6 +9,7 @@ messages read the same wherever the type came from.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime as dt
 import enum
 import types
@@ -176,7 +177,7 @@ def from_annotation(annotation: Any) -> VType:
         if all(isinstance(v, int) for v in values):
             return INT
         return DYN
-    if origin in (list, tuple, set, frozenset, typing.Sequence) or annotation in (list, tuple):
+    if origin in (list, tuple, set, frozenset, collections.abc.Sequence) or annotation in (list, tuple):
         args = [a for a in typing.get_args(annotation) if a is not Ellipsis]
         return list_of(from_annotation(args[0]) if len(set(args)) == 1 else DYN)
     if origin is dict or annotation is dict:
@@ -190,9 +191,9 @@ def from_annotation(annotation: Any) -> VType:
         for python, vtype in _SCALARS.items():  # bool before int, datetime before date: exact first
             if annotation is python:
                 return vtype
-        for python, vtype in _SCALARS.items():
-            if python is not type(None) and issubclass(annotation, python):
-                return vtype
+        for python in (bool, int, float, str, dt.datetime, dt.date):  # subclasses: the most specific first
+            if issubclass(annotation, python):
+                return _SCALARS[python]
     return DYN
 
 
@@ -201,6 +202,8 @@ def from_model(model: type[BaseModel], nullable: bool = False) -> VType:
     fields = []
     for name, info in model.model_fields.items():
         ftype = from_annotation(info.annotation)
+        if not info.is_required() and info.default is None and not ftype.nullable:
+            ftype = ftype.with_nullable(True)  # ``age: int = None``: absent is a real possibility
         fields.append((name, ftype))
     return VType(TypeKind.OBJECT, nullable, fields=tuple(fields), name=model.__name__)
 

@@ -54,10 +54,19 @@ class LoadedFile:
     #: ids of steps whose shape is broken (references to them are not reported again)
     broken_steps: set[str] = field(default_factory=set)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str = ""  # the file's text as far as it could be decoded
 
     @property
     def kind(self) -> str | None:
-        return self.raw.get("kind") if isinstance(self.raw, dict) else None
+        kind = self.raw.get("kind") if isinstance(self.raw, dict) else None
+        return kind if isinstance(kind, str) else None
+
+    def line_text(self, line: int) -> str:
+        """The source line, even when the YAML did not parse (for the caret under a J101)."""
+        if self.doc is not None:
+            return self.doc.line_text(line)
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
 
     def at(self, path: tuple, *, key: bool = False) -> Position:
         return self.doc.position(path, key=key) if self.doc else Position(1, 1)
@@ -80,6 +89,7 @@ def display_path(path: Path) -> str:
 def load_file(path: Path, display: str | None = None, text: str | None = None) -> LoadedFile:
     """Read ``path`` (or ``text`` as its content): YAML, then shape. Never raises for bad input."""
     loaded = LoadedFile(Path(path), display or display_path(Path(path)))
+    loaded.text = text if text is not None else _readable_text(Path(path))
     try:
         loaded.doc = load_yaml(text) if text is not None else load_yaml_file(path)
     except YamlError as exc:
@@ -96,7 +106,7 @@ def load_file(path: Path, display: str | None = None, text: str | None = None) -
         return loaded
     loaded.raw = data
     kind = data.get("kind")
-    if kind not in MODELS:
+    if not isinstance(kind, str) or kind not in MODELS:
         if "kind" not in data:
             loaded.report(dx.MISSING_KEY, "missing key 'kind'", hint="add `kind: product` (or `kind: composite` for HQ)")
         else:
@@ -117,6 +127,13 @@ def load_file(path: Path, display: str | None = None, text: str | None = None) -
     return loaded
 
 
+def _readable_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return ""
+
+
 def _salvage_steps(loaded: LoadedFile, steps: Any) -> None:
     if not isinstance(steps, list):
         return
@@ -134,6 +151,12 @@ def _translate(loaded: LoadedFile, model: type[BaseModel], error: dict) -> None:
     kind = error["type"]
     where = _describe(loc)
     value = error.get("input")
+    if loc and loc[-1] == "[key]":  # a mapping key of the wrong form: point at the key itself
+        loc = loc[:-1]
+        where = _describe(loc)
+        loaded.report(dx.WRONG_TYPE, f"{where}: {str(loc[-1])!r} is not {_pattern_words(loc)}", loc, key=True,
+                      hint=_pattern_hint(loc))
+        return
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         known = sorted(_keys(owner)) if owner else []
@@ -151,7 +174,10 @@ def _translate(loaded: LoadedFile, model: type[BaseModel], error: dict) -> None:
         loaded.report(dx.WRONG_TYPE, f"{where}: {value!r} is not {_pattern_words(loc)}", loc,
                       hint=_pattern_hint(loc))
     elif kind in _TYPE_WORDS:
-        hint = "quote it: version: \"1.0.0\"" if loc[-1:] == ("version",) and isinstance(value, float) else None
+        hint = None
+        if loc[-1:] == ("version",) and isinstance(value, (int, float)):
+            hint = (f"quote it as a specifier: version: \"~={value}\"" if loc[:1] == ("steps",)
+                    else "quote it: version: \"1.0.0\"")
         loaded.report(dx.WRONG_TYPE, f"{where}: expected {_TYPE_WORDS[kind]}, got {_shape(value)}", loc, hint=hint)
     elif kind == "too_short" and loc == ("steps",):
         loaded.report(dx.WRONG_TYPE, "steps: an assembly has at least one step", loc)

@@ -252,7 +252,8 @@ class FileCheck:
         raw = self.f.raw or {}
         self.is_composite = self.f.kind == "composite"
         self.branch = raw.get("branch") if isinstance(raw.get("branch"), str) else None
-        self.level = raw.get("level") if isinstance(raw.get("level"), int) else None
+        level = raw.get("level")
+        self.level = level if isinstance(level, int) and not isinstance(level, bool) and 2 <= level <= 4 else None
         self.inputs = _declared_inputs(raw.get("inputs"))
         self.used_inputs: set[str] = set()
         self.faulty: set[tuple] = set()  # YAML paths of expressions with findings (no cascades)
@@ -711,7 +712,7 @@ def _declared_inputs(raw: Any) -> dict[str, VType]:
             continue
         if isinstance(spec, str):
             spec = {"type": spec}
-        if isinstance(spec, dict) and spec.get("type") in DECLARABLE:
+        if isinstance(spec, dict) and isinstance(spec.get("type"), str) and spec["type"] in DECLARABLE:
             found[name] = DECLARABLE[spec["type"]].with_nullable(bool(spec.get("optional")))
         else:
             found[name] = DYN

@@ -33,7 +33,7 @@ def validate_command(paths, as_json) -> None:
         out = console()
         for a in analyses:
             for d in a.diagnostics:
-                line = a.file.doc.line_text(d.line) if a.file.doc else None
+                line = a.file.line_text(d.line)
                 colour = "red" if d.is_error else "yellow"
                 out.print(f"[{colour}]{_escape(d.render(line))}[/]" if out.is_terminal else d.render(line),
                           highlight=False, markup=out.is_terminal, soft_wrap=True)
@@ -59,7 +59,7 @@ def graph_command(assembly, fmt) -> None:
     analysis = Validator(load(), [loaded]).validate_all([loaded])[0]
     err = console(stderr=True)
     for d in analysis.diagnostics:
-        err.print(d.render(loaded.doc.line_text(d.line) if loaded.doc else None), markup=False, highlight=False)
+        err.print(d.render(loaded.line_text(d.line)), markup=False, highlight=False)
     if loaded.model is None or not analysis.steps:
         raise UserError(f"{assembly} cannot be drawn: fix the errors above first")
     click.echo(mermaid(analysis) if fmt == "mermaid" else dot(analysis), nl=False)

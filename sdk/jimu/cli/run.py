@@ -44,6 +44,10 @@ def run_command(assembly, record, input_path, output, rejects, as_json) -> None:
             rejects = rejects or Path("out") / f"{input_path.stem}.rejects.jsonl"
             for path in (input_path, output, rejects):
                 check_format(path)
+            names = {p.resolve() for p in (input_path, output, rejects)}
+            if len(names) < 3:
+                raise UserError("--input, --output and --rejects must be three different files",
+                                "writing the decisions over the input would destroy it")
             _run_file(plan, input_path, output, rejects, as_json)
     except InputFileError as exc:
         raise UserError(str(exc)) from None
@@ -64,9 +68,9 @@ def _run_one(plan, text: str, as_json: bool) -> None:
         result = run_record(plan, record, trace=True)
     except RecordRejected as exc:
         if as_json:
-            click.echo(json.dumps({"rejected": mask_text(exc.reason)}, ensure_ascii=False))
+            click.echo(_printable(json.dumps({"rejected": mask_text(exc.reason)}, ensure_ascii=False)))
         else:
-            console().print(f"rejected: {mask_text(exc.reason)}", markup=False, highlight=False)
+            console().print(_printable(f"rejected: {mask_text(exc.reason)}"), markup=False, highlight=False)
         return
     data = {
         "product": plan.key,
@@ -77,9 +81,9 @@ def _run_one(plan, text: str, as_json: bool) -> None:
     }
     data = mask(json.loads(json.dumps(data, ensure_ascii=False, default=str)))
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(_printable(json.dumps(data, ensure_ascii=False, indent=2)))
         return
-    _print_result(data)
+    _print_result(json.loads(_printable(json.dumps(data, ensure_ascii=False))))
 
 
 def _print_result(data: dict) -> None:
@@ -103,6 +107,11 @@ def _print_result(data: dict) -> None:
         detail = t["note"] or f"{_short(t['inputs'])} → {_short(t['outputs'])}"
         table.add_row(t["step"], t["capability"], t["status"], f"{t['duration_us']:.0f}", detail)
     out.print(table)
+
+
+def _printable(text: str) -> str:
+    """Lone surrogates (from a JSON escape such as \\ud800) shown escaped: they cannot be printed."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _short(value, limit: int = 90) -> str:

@@ -82,7 +82,8 @@ def validate_record(plan: Plan, record: Mapping[str, Any]) -> dict[str, Any]:
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"]) or "record"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise RecordRejected(f"input {where}: {err['msg']}{more}", field=where) from None
+        message = err["msg"].removeprefix("Value error, ")
+        raise RecordRejected(f"input {where}: {message}{more}", field=where) from None
 
 
 def run_record(plan: Plan, record: Mapping[str, Any], *, trace: bool = False) -> RecordResult:
@@ -100,13 +101,20 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
         started = time.perf_counter() if trace else 0.0
         note = ""
         try:
-            if step.when is not None and not _condition(step, env):
-                note = f"when {step.when_text} is false"
+            if step.when is not None and not _condition(step, env, done):
+                absent = sorted(step.when_reads.difference(done))
+                note = f"skipped: {', '.join(absent)} did not run" if absent else f"when {step.when_text} is false"
             elif not step.requires.issubset(done):
                 missing = ", ".join(sorted(step.requires.difference(done)))
                 note = f"skipped: {missing} did not run"
             else:
                 out, inner_errors, inner_trace, shown_inputs = _execute(step, env, trace)
+                if inner_errors and step.on_error in (OnError.REJECT, OnError.FAIL):
+                    # the product asked that any failure of this composite reject (or stop): honour it
+                    first = inner_errors[0]
+                    if step.on_error is OnError.REJECT:
+                        raise RecordRejected(str(first), step=first.step)
+                    raise RunFailed(str(first))
                 done[step.id] = out
                 errors.extend(inner_errors)
                 if trace:
@@ -120,8 +128,8 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
                 raise RecordRejected(str(error), step=step.path) from None
             if step.on_error is OnError.FAIL:
                 raise RunFailed(str(error)) from None
-            if step.on_error is OnError.REFER:
-                errors.append(error)
+            if step.on_error is OnError.REFER or step.decides:
+                errors.append(error)  # a decider's error refers even under skip: errors never approve
             note = f"error: {failure.message}" + ("" if step.on_error is OnError.REFER else " (skipped)")
             if trace:
                 traces.append(StepTrace(step.path, step.capability, "error", _us(started), note=note))
@@ -144,10 +152,12 @@ class _StepFailure(Exception):
         self.code, self.message = code, message
 
 
-def _condition(step: PlanStep, env: dict) -> bool:
+def _condition(step: PlanStep, env: dict, done: dict) -> bool:
     try:
         value = step.when(env)
     except EvaluationError as exc:
+        if not step.when_reads.issubset(done):
+            return False  # it reads a step that was skipped or failed: skipped with it
         raise _StepFailure(reasons.CONDITION_FAILED.code, f"its condition failed: {exc}") from None
     if not isinstance(value, bool):
         raise _StepFailure(reasons.CONDITION_FAILED.code, f"its condition gave {type(value).__name__}, not true/false")

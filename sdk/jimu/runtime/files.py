@@ -15,7 +15,7 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,18 +80,25 @@ def count_rows(path: Path) -> int | None:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except Exception as exc:  # pyarrow's ArrowInvalid: the file is not Parquet
+            raise InputFileError(f"{path}: not a readable Parquet file ({exc})") from None
     with open(path, "rb") as handle:
         lines = sum(1 for line in handle if line.strip())
     return max(lines - 1, 0) if suffix == ".csv" else lines
 
 
-def read_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
-    """Each row as a dict, or a :class:`BadRow` saying why it is not one. Never raises for a bad row."""
+def read_rows(path: Path, columns: Iterable[str] = ()) -> Iterator[dict[str, Any] | BadRow]:
+    """Each row as a dict, or a :class:`BadRow` saying why it is not one. Never raises for a bad row.
+
+    ``columns`` are the names the product expects: a CSV whose first line names none of them has
+    no header line (its first applicant would be taken for column names), which is refused.
+    """
     suffix = check_format(path)
     try:
         if suffix == ".csv":
-            yield from _csv_rows(path)
+            yield from _csv_rows(path, set(columns))
         elif suffix in JSONL:
             yield from _jsonl_rows(path)
         else:
@@ -100,17 +107,33 @@ def read_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
         raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _csv_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
+def _csv_rows(path: Path, expected: set[str]) -> Iterator[dict[str, Any] | BadRow]:
     # surrogateescape keeps undecodable bytes as markers, so one bad row is rejected, not the file
     text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputFileError(f"{path}: the first line is not a CSV header ({exc})") from None
     if not header or not any(h.strip() for h in header):
         raise InputFileError(f"{path}: no header line (the first line names the columns)")
     header = [h.strip() for h in header]
-    for cells in reader:
+    if expected and not expected.intersection(header):
+        raise InputFileError(f"{path}: the first line names none of the product's inputs "
+                             f"({', '.join(sorted(expected))}); is the header line missing?")
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field beyond the csv module's size limit: that row only
+            yield BadRow(f"row cannot be read as CSV: {exc}")
+            continue
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
+            continue  # an empty or blank line: not a row
         if not any(c.strip() for c in cells):
-            continue  # blank line: not a row
+            yield BadRow("row has no values")
+            continue
         if len(cells) != len(header):
             yield BadRow(f"row has {len(cells)} fields, the header has {len(header)}", _safe(",".join(cells)))
             continue
@@ -124,7 +147,9 @@ def _csv_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
 
 def _jsonl_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
     with open(path, "rb") as handle:
-        for raw in handle:
+        for number, raw in enumerate(handle):
+            if number == 0:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors write
             if not raw.strip():
                 continue
             try:
@@ -137,6 +162,9 @@ def _jsonl_rows(path: Path) -> Iterator[dict[str, Any] | BadRow]:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield BadRow(f"not JSON: {exc.msg} at column {exc.colno}", line.strip())
+                continue
+            except RecursionError:
+                yield BadRow("JSON nested too deeply", line.strip()[:200])
                 continue
             if not isinstance(value, dict):
                 yield BadRow(f"a JSON {type(value).__name__}, not an object of fields", line.strip())
@@ -176,7 +204,9 @@ class RowWriter:
         self.suffix = check_format(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._rows: list[dict] = []
-        self._handle = None if self.suffix == ".parquet" else open(path, "w", encoding="utf-8", newline="")
+        # backslashreplace: a lone surrogate in a rejected record is written as \udXXX, not a crash
+        self._handle = None if self.suffix == ".parquet" else open(path, "w", encoding="utf-8", newline="",
+                                                                    errors="backslashreplace")
         self._csv = None
         if self.suffix == ".csv":
             self._csv = csv.DictWriter(self._handle, fieldnames=columns, extrasaction="ignore")
@@ -184,7 +214,7 @@ class RowWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         if self.suffix == ".parquet":
-            self._rows.append({k: _jsonable(v) for k, v in row.items()})
+            self._rows.append({k: _text_safe(_jsonable(v)) for k, v in row.items()})
         elif self.suffix == ".csv":
             self._csv.writerow({k: _cell(v) for k, v in row.items()})
         else:
@@ -214,6 +244,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _text_safe(value: Any) -> Any:
+    return value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return ";".join(str(_jsonable(v)) for v in value)
@@ -232,7 +266,7 @@ def run_file(plan: Plan, source: Path, output: Path, rejects: Path, *, progress=
     """
     summary = Summary(output=str(output), rejects_file=str(rejects))
     started = time.perf_counter()
-    rows = read_rows(source)
+    rows = read_rows(source, plan.input_model.model_fields)
     out = RowWriter(output, output_columns(plan))
     bad = RowWriter(rejects, ["row", "reason", "record"])
     try:

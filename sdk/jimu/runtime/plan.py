@@ -9,12 +9,14 @@ Running a record (:mod:`jimu.runtime.execute`) is then a loop over prepared step
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
 
+from ..assembly.exprs import reads
 from ..assembly.model import OPTIONAL_MARK, OnError
 from ..assembly.validate import Analysis, Validator
 from ..capability import Capability
@@ -53,6 +55,7 @@ class PlanStep:
     on_error: OnError
     bindings: list[Binding]
     requires: frozenset[str]  # steps whose outputs it must have (non-optional reads)
+    when_reads: frozenset[str] = frozenset()  # steps its condition reads
     when: Getter | None = None
     when_text: str = ""
     cap: Capability | None = None
@@ -62,6 +65,7 @@ class PlanStep:
     sub: Plan | None = None  # a composite's own plan
     sub_params: dict[str, Any] = field(default_factory=dict)
     hook_caller: Any = None  # pluggy's jimu_run_step, when a plugin wraps it (else the call is direct)
+    decides: bool = False  # the product's decision reads it: an error here must refer, even under skip
 
     def call(self, inputs: BaseModel) -> Any:
         return self.cap.call(inputs, self.params, self.context)
@@ -99,6 +103,8 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
     hook = None
     if catalog.hooks is not None and len(catalog.hooks.hook.jimu_run_step.get_hookimpls()) > 1:
         hook = catalog.hooks.hook.jimu_run_step
+    deciders = {r.path[1] for text in model.decisions for r in reads(text.rstrip("?"))
+                if r.path[:1] == ("steps",) and len(r.path) > 1}
     steps = []
     for sid in analysis.order:
         s = analysis.steps[sid]
@@ -120,12 +126,14 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
         if s.step.when:
             when = compile_record(analysis.expressions[("steps", s.index, "when")].checked)
         on_error = s.step.on_error or OnError.REFER
-        step = PlanStep(sid, path, entry.key, int(entry.level), on_error, bindings, requires, when,
-                        s.step.when or "", hook_caller=hook)
+        step = PlanStep(sid, path, entry.key, int(entry.level), on_error, bindings, requires, _when_reads(s), when,
+                        s.step.when or "")
+        step.decides = sid in deciders
         params = dict(s.step.params)
         if overrides and sid in overrides:
             params.update(overrides[sid])
         if isinstance(entry, Capability):
+            step.hook_caller = hook
             step.cap = entry
             step.params = entry.params.model_validate(params)
             step.context = Context(entry, bound, catalog)
@@ -153,11 +161,25 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
                 bool(model.decisions), hook, analysis.file.display)
 
 
+def _iso_date(value: Any) -> Any:
+    """Dates as written in a file: ``2026-06-30``, never a number (pydantic would read ``0`` as 1970)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError("expected a date written YYYY-MM-DD, not a number")
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][0-9:.+\-Z]*)?", value.strip()):
+        raise ValueError("expected a date written YYYY-MM-DD")
+    return value.strip() if isinstance(value, str) else value
+
+
+_STRICT_FORMS = {"date": BeforeValidator(_iso_date), "datetime": BeforeValidator(_iso_date)}
+
+
 def input_model(model: Any) -> type[BaseModel]:
     """The request's contract as a pydantic model; unknown columns are ignored, not errors."""
     fields: dict[str, Any] = {}
     for name, spec in model.inputs.items():
         python = PYTHON_TYPES[spec.type]
+        if spec.type in _STRICT_FORMS:
+            python = Annotated[python, _STRICT_FORMS[spec.type]]
         fields[name] = (python | None, None) if spec.optional else (python, ...)
     return create_model(f"{model.id.replace('.', '_')}_inputs", __config__=ConfigDict(extra="ignore"), **fields)
 
@@ -171,6 +193,12 @@ def _composite_analysis(validator: Validator, entry: Composite) -> Analysis:
             return validator.analyse_composite(loaded.model, loaded)
     validator.target_of(entry)
     return validator._analyses[key]
+
+
+def _when_reads(s: Any) -> frozenset[str]:
+    if not s.step.when:
+        return frozenset()
+    return frozenset(r.path[1] for r in reads(s.step.when) if r.path[:1] == ("steps",) and len(r.path) > 1)
 
 
 def _input_getter(name: str) -> Getter:
