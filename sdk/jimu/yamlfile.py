@@ -203,7 +203,9 @@ class _Builder:
             raise YamlError(f"tag {node.tag!r} is not allowed: assemblies hold data, never objects", _mark(node),
                             "remove the !tag")
         key = self.scalar(node)
-        return key if isinstance(key, (str, int, float, bool)) or key is None else str(key)
+        # Keys are names in an assembly: a key written 1, true or 2026-01-01 is kept as the text
+        # it was written as, so that 1 and true (equal in a Python dict) stay two keys.
+        return key if isinstance(key, str) else str(node.value)
 
     def scalar(self, node: yaml.Node) -> Any:
         try:

@@ -234,9 +234,9 @@ def test_scalar_types_are_standard_yaml():
 
 def test_non_string_scalar_keys():
     doc = load_yaml("1: a\n2.5: b\nnull: c\nfalse: d\n2020-01-01: e\n")
-    # plain keys stay str/int/float/bool/None; anything else (here a date) becomes its str()
-    assert doc.data == {1: "a", 2.5: "b", None: "c", False: "d", "2020-01-01": "e"}
-    assert doc.position((1,), key=True) == Position(1, 1)
+    # keys are names: each is kept as the text it was written as (1 and true would collide in a dict)
+    assert doc.data == {"1": "a", "2.5": "b", "null": "c", "false": "d", "2020-01-01": "e"}
+    assert doc.position(("1",), key=True) == Position(1, 1)
     assert doc.position(("2020-01-01",)) == Position(5, 13)
 
 
@@ -342,8 +342,12 @@ def test_duplicate_key_in_flow_mapping():
 
 def test_duplicate_key_of_other_types():
     err = _error("- 1: a\n  2: b\n  1: c\n")
-    assert err.message == "duplicate key 1 (first at line 1)"
+    assert err.message == "duplicate key '1' (first at line 1)"
     assert err.position == Position(3, 3)
+
+
+def test_keys_equal_in_python_but_written_differently_are_two_keys():
+    assert load_yaml("1: a\ntrue: b\n1.0: c\n").data == {"1": "a", "true": "b", "1.0": "c"}
 
 
 def test_same_key_at_different_levels_is_not_a_duplicate():

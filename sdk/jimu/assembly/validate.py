@@ -144,10 +144,11 @@ class Validator:
         from packaging.specifiers import SpecifierSet
         from packaging.version import Version
 
-        candidates: dict[str, Entry | LoadedFile] = {e.version: e for e in self.catalog.versions(cap_id)}
+        # keyed by the normalised version, so a local 1.0.0 replaces an installed 1.0.0 however written
+        candidates: dict[str, Entry | LoadedFile] = {str(Version(e.version)): e for e in self.catalog.versions(cap_id)}
         for (lid, lver), f in self.local.items():
             if lid == cap_id:
-                candidates[lver] = f
+                candidates[str(Version(lver))] = f
         if not candidates:
             return None, []
         spec = SpecifierSet(specifier)
@@ -658,6 +659,15 @@ class FileCheck:
                 self.f.report(dx.WRONG_TYPE, f"{exposed.path} is both set in step {step_id!r} and exposed as {name}",
                               ("steps", s.index, "params", param), key=True,
                               hint="expose it (products set it) or set it here (fixed), not both")
+            if (exposed.minimum is not None or exposed.maximum is not None) and not inner.vtype.is_numeric:
+                self.f.report(dx.WRONG_TYPE, f"exposes {name}: minimum and maximum apply only to numbers, "
+                              f"but {exposed.path} is {inner.vtype.describe()}", ("exposes", name),
+                              hint="remove minimum/maximum, or expose a numeric param")
+                continue
+            if exposed.minimum is not None and exposed.maximum is not None and exposed.minimum > exposed.maximum:
+                self.f.report(dx.WRONG_TYPE, f"exposes {name}: minimum {_num(exposed.minimum)} is above maximum "
+                              f"{_num(exposed.maximum)}", ("exposes", name, "minimum"), hint="swap them")
+                continue
             lo, hi = inner.bounds()
             for bound, value in (("minimum", exposed.minimum), ("maximum", exposed.maximum)):
                 if value is None:
