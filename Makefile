@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PIP    := PIP_CONSTRAINT=$(CURDIR)/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 TEST_PLUGINS := $(VENV)/test-plugins
 
-.PHONY: demo test install clean
+.PHONY: demo test bench install clean
 
 $(VENV)/.installed: pyproject.toml capabilities/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/runner_overhead.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

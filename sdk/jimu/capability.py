@@ -32,9 +32,10 @@ _CALL_KEYWORDS = ("params", "ctx")
 
 
 class ContractModel(BaseModel):
-    """Base for input, output and params models: closed (unknown fields are errors)."""
+    """Base for input, output and params models: closed (unknown fields are errors), and no NaN or
+    infinity in any float field (a NaN score or limit must never reach a decision)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class NoParams(ContractModel):
@@ -177,6 +178,18 @@ class Capability(Entry):
         if wants_ctx:
             return self.func(inp, ctx=ctx)
         return self.func(inp)
+
+    def bind(self, params: BaseModel, ctx: Any = None) -> Callable[[BaseModel], Any]:
+        """The implementation with params and ctx bound: what a plan calls once per record."""
+        wants_params, wants_ctx = self._passes
+        func = self.func
+        if wants_params and wants_ctx:
+            return lambda inp: func(inp, params=params, ctx=ctx)
+        if wants_params:
+            return lambda inp: func(inp, params=params)
+        if wants_ctx:
+            return lambda inp: func(inp, ctx=ctx)
+        return func
 
     def __call__(self, inp: BaseModel | dict, params: BaseModel | dict | None = None, ctx: Any = None) -> Any:
         """A direct call, for hand-written code and notebooks: dicts are validated first."""

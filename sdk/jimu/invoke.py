@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .capability import Capability
 from .catalog import Catalog, UnknownCapability
 from .decision import Decision
-from .resources import Resources
+from .resources import MissingResource, Resources
 
 
 class CapabilityError(Exception):
@@ -33,13 +35,17 @@ class Context:
     __slots__ = ("_cap", "_resources", "_catalog", "_handles")
 
     def __init__(self, cap: Capability, resources: Resources | Mapping[str, object] | None, catalog: Catalog | None):
-        self._cap, self._resources, self._catalog = cap, resources or {}, catalog
+        # `is None`, not `or`: an empty Resources mapping is falsy but still says why a name is missing
+        self._cap, self._resources, self._catalog = cap, resources if resources is not None else {}, catalog
         self._handles: dict[str, Any] = {}
 
     def resource(self, name: str) -> Any:
         if name not in self._cap.resources:
             raise LookupError(f"{self._cap.id} did not declare resource {name!r} (add it to resources=[...])")
-        return self._resources[name]
+        try:
+            return self._resources[name]
+        except KeyError:
+            raise MissingResource(f"no provider for resource {name!r}; install or register one") from None
 
     def use(self, cap_id: str) -> Any:
         """A callable for a declared dependency: ``ctx.use("customer.step.luhn")(record) -> output``."""
@@ -77,7 +83,7 @@ def invoke(
     prm = params if isinstance(params, cap.params) else cap.params.model_validate(dict(params or {}))
     try:
         out = cap.call(inp, prm, Context(cap, resources, catalog))
-    except (CapabilityError, UnknownCapability):
+    except (CapabilityError, UnknownCapability, MissingResource):
         raise
     except Exception as exc:
         raise CapabilityError(cap, f"raised {type(exc).__name__}: {exc}") from exc
@@ -102,29 +108,55 @@ def allowed_reasons(cap: Capability, catalog: Catalog | None) -> frozenset[str]:
 
 
 def check_output(cap: Capability, out: object, allowed: frozenset[str] | None = None) -> BaseModel:
-    """The output as the contract's model; NaN, unknown reason codes and wrong shapes are errors."""
+    """The output as the contract's model; NaN, unknown reason codes and wrong shapes are errors.
+
+    An output model instance is re-validated from its fields (``model_construct`` skips checks,
+    and a hook wrapper may have replaced it); nested models keep their own validation.
+    """
+    shape = _shape(cap.output)
     try:
-        if isinstance(out, cap.output):
-            out = cap.output.model_validate(out.model_dump())  # re-checked: construct() skips checks
-        else:
-            out = cap.output.model_validate(out if isinstance(out, Mapping) else out.__dict__)
+        data = out.__dict__ if isinstance(out, BaseModel) else out if isinstance(out, Mapping) else vars(out)
+        out = cap.output.model_validate(data)
     except (ValidationError, AttributeError, TypeError) as exc:
         raise CapabilityError(cap, f"returned output that breaks its contract: {exc}") from None
-    for name, value in out:
+    fields = out.__dict__
+    for name in shape.floats:  # only for contracts that do not refuse NaN themselves
+        value = fields[name]
         if isinstance(value, float) and math.isnan(value):
             raise CapabilityError(cap, f"returned NaN for {name}")
-    undeclared = _reason_codes(out) - (cap.reason_codes if allowed is None else allowed)
-    if undeclared:
-        raise CapabilityError(cap, f"returned undeclared reason code(s) {', '.join(sorted(undeclared))}")
+    if shape.codes or shape.decisions:
+        codes = set()
+        for name in shape.codes:
+            value = fields[name]
+            if isinstance(value, (list, tuple, set, frozenset)):
+                codes.update(value)
+        for name in shape.decisions:
+            value = fields[name]
+            if isinstance(value, Decision):
+                codes.update(value.reasons)
+        undeclared = codes - (cap.reason_codes if allowed is None else allowed)
+        if undeclared:
+            raise CapabilityError(cap, f"returned undeclared reason code(s) {', '.join(sorted(undeclared))}")
     return out
 
 
-def _reason_codes(out: BaseModel) -> set[str]:
-    """Codes an output carries: its ``reasons`` and those of any Decision among its fields."""
-    codes = getattr(out, "reasons", None)
-    found = set(codes) if isinstance(codes, (list, tuple, set, frozenset)) else set()
-    for name in type(out).model_fields:
-        value = getattr(out, name, None)
-        if isinstance(value, Decision):
-            found |= set(value.reasons)
-    return found
+@dataclass(frozen=True)
+class _OutputShape:
+    floats: tuple[str, ...]  # fields to check for NaN
+    codes: tuple[str, ...]  # the ``reasons`` field, if any
+    decisions: tuple[str, ...]  # fields that may hold a Decision
+
+
+@lru_cache(maxsize=None)
+def _shape(model: type[BaseModel]) -> _OutputShape:
+    """What to look at in an output, worked out once per contract rather than per record."""
+    refuses_nan = model.model_config.get("allow_inf_nan") is False
+    floats, decisions = [], []
+    for name, info in model.model_fields.items():
+        text = repr(info.annotation)
+        if not refuses_nan and ("float" in text or "Any" in text or info.annotation is None):
+            floats.append(name)
+        if "Decision" in text or "Any" in text:
+            decisions.append(name)
+    codes = ("reasons",) if "reasons" in model.model_fields else ()
+    return _OutputShape(tuple(floats), codes, tuple(decisions))

@@ -71,7 +71,10 @@ class Resources(Mapping[str, object]):
             provider = self._providers.get(name)
             if provider is None:
                 raise MissingResource(f"no provider for resource {name!r}; install or register one")
-            self._built[name] = provider.factory()
+            try:
+                self._built[name] = provider.factory()
+            except Exception as exc:  # a file missing, a database down: the resource, not the step, failed
+                raise MissingResource(f"resource {name!r} could not be opened: {type(exc).__name__}: {exc}") from exc
         return self._built[name]
 
     def __iter__(self):

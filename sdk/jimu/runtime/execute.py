@@ -107,8 +107,15 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
             elif not step.requires.issubset(done):
                 missing = ", ".join(sorted(step.requires.difference(done)))
                 note = f"skipped: {missing} did not run"
+            elif step.sub is None:  # a capability: the hot path
+                out, model = _capability(step, env)
+                done[step.id] = out
+                if trace:
+                    traces.append(StepTrace(step.path, step.capability, "ok", _us(started), model.model_dump(),
+                                            _plain(out)))
+                continue
             else:
-                out, inner_errors, inner_trace, shown_inputs = _execute(step, env, trace)
+                out, inner_errors, inner_trace, shown_inputs = _composite(step, env, trace)
                 if inner_errors and step.on_error in (OnError.REJECT, OnError.FAIL):
                     # the product asked that any failure of this composite reject (or stop): honour it
                     first = inner_errors[0]
@@ -164,34 +171,42 @@ def _condition(step: PlanStep, env: dict, done: dict) -> bool:
     return value
 
 
-def _execute(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
+def _bind(step: PlanStep, env: dict) -> dict[str, Any]:
     values = {}
-    for b in step.bindings:
+    for name, get, optional in step.getters:
         try:
-            values[b.field] = b.get(env)
+            values[name] = get(env)
         except EvaluationError as exc:
-            if not b.optional:
-                raise _StepFailure(reasons.CONDITION_FAILED.code, f"input {b.field}: {exc}") from None
-            values[b.field] = None
-    if step.sub is not None:
-        try:
-            inner_inputs = step.sub.input_model.model_validate(values).model_dump()
-        except ValidationError as exc:
-            raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
-                               f"{_first_error(exc)}") from None
-        result = _run(step.sub, inner_inputs, trace)
-        out = dict(result.outputs)
-        if result.decision is not None:
-            out["decision"] = result.decision
-        return out, result.errors, result.trace, (inner_inputs if trace else None)
+            if not optional:
+                raise _StepFailure(reasons.CONDITION_FAILED.code, f"input {name}: {exc}") from None
+            values[name] = None
+    return values
+
+
+def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
+    values = _bind(step, env)
+    try:
+        inner_inputs = step.sub.input_model.model_validate(values).model_dump()
+    except ValidationError as exc:
+        raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
+                           f"{_first_error(exc)}") from None
+    result = _run(step.sub, inner_inputs, trace)
+    out = dict(result.outputs)
+    if result.decision is not None:
+        out["decision"] = result.decision
+    return out, result.errors, result.trace, (inner_inputs if trace else None)
+
+
+def _capability(step: PlanStep, env: dict) -> tuple[Any, BaseModel]:
+    """Bind, validate, call (through the hooks when wrapped), check: the output and the input model."""
     cap = step.cap
     try:
-        model = cap.input.model_validate(values)
+        model = cap.input.model_validate(_bind(step, env))
     except ValidationError as exc:
         raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
                            f"{_first_error(exc)}") from None
     try:
-        raw = step.call(model) if step.hook_caller is None else step.hook_caller(step=step, inputs=model)
+        raw = step.bound(model) if step.hook_caller is None else step.hook_caller(step=step, inputs=model)
     except MissingResource as exc:
         raise _StepFailure(reasons.RESOURCE_UNAVAILABLE.code, f"resource unavailable: {exc}") from None
     except CapabilityError as exc:  # raised by a capability it uses (ctx.use)
@@ -205,10 +220,9 @@ def _execute(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepErro
     if raw is None:
         raise _StepFailure(reasons.STEP_CONTRACT.code, "returned nothing (None)")
     try:
-        out = check_output(cap, raw, step.allowed)
+        return check_output(cap, raw, step.allowed), model
     except CapabilityError as exc:
         raise _StepFailure(reasons.STEP_CONTRACT.code, exc.detail) from None
-    return out, [], [], (model.model_dump() if trace else None)
 
 
 def _decide(plan: Plan, env: dict, errors: list[StepError]) -> Decision:
@@ -237,7 +251,8 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def _is_resource_error(exc: Exception) -> bool:
-    return isinstance(exc, (LookupError, OSError, ConnectionError, TimeoutError)) and "resource" in str(exc).lower()
+    """A data source that did not answer (the bureau timing out, a list service refusing)."""
+    return isinstance(exc, (MissingResource, ConnectionError, TimeoutError))
 
 
 def _plain(value: Any) -> Any:

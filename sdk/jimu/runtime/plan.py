@@ -22,7 +22,8 @@ from ..assembly.validate import Analysis, Validator
 from ..capability import Capability
 from ..catalog import Catalog
 from ..composite import Composite
-from ..expressions import compile_record
+from ..expressions import EvaluationError, compile_record
+from ..expressions import ast as tree
 from ..invoke import Context, allowed_reasons
 from ..types import PYTHON_TYPES
 
@@ -67,8 +68,14 @@ class PlanStep:
     hook_caller: Any = None  # pluggy's jimu_run_step, when a plugin wraps it (else the call is direct)
     decides: bool = False  # the product's decision reads it: an error here must refer, even under skip
 
+    bound: Callable[[BaseModel], Any] | None = None  # the implementation with params and ctx bound
+    getters: tuple[tuple[str, Getter, bool], ...] = ()  # the bindings as plain tuples, for the hot loop
+
+    def __post_init__(self) -> None:
+        self.getters = tuple((b.field, b.get, b.optional) for b in self.bindings)
+
     def call(self, inputs: BaseModel) -> Any:
-        return self.cap.call(inputs, self.params, self.context)
+        return self.bound(inputs)
 
 
 @dataclass
@@ -116,8 +123,9 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
             text = b.source.rstrip()
             optional = b.optional or text.endswith(OPTIONAL_MARK)
             if b.explicit:
-                checked = analysis.expressions[("steps", s.index, "with", name)].checked
-                get = compile_record(checked)
+                result = analysis.expressions[("steps", s.index, "with", name)]
+                get = _path_getter(tree.path(result.checked.expression.root)) if result.is_path \
+                    else compile_record(result.checked)
             else:
                 get = _input_getter(name)
             bindings.append(Binding(name, get, optional))
@@ -138,6 +146,7 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
             step.params = entry.params.model_validate(params)
             step.context = Context(entry, bound, catalog)
             step.allowed = allowed_reasons(entry, catalog)
+            step.bound = entry.bind(step.params, step.context)
         else:
             sub_analysis = _composite_analysis(validator, entry)
             inner: dict[str, dict[str, Any]] = {}
@@ -193,6 +202,22 @@ def _composite_analysis(validator: Validator, entry: Composite) -> Analysis:
             return validator.analyse_composite(loaded.model, loaded)
     validator.target_of(entry)
     return validator._analyses[key]
+
+
+def _path_getter(path: tuple[str, ...]) -> Getter:
+    """A plain reference (``steps.kyc.age``) as a direct lookup: most bindings are one, and they run per step."""
+    root, *fields = path
+
+    def get(env: Mapping[str, Any]) -> Any:
+        value = env[root]
+        for name in fields:
+            try:
+                value = value[name] if isinstance(value, dict) else value.__dict__[name]
+            except (KeyError, AttributeError, TypeError):
+                raise EvaluationError(f"no value (the step did not run, or has no {name})", ".".join(path)) from None
+        return value
+
+    return get
 
 
 def _when_reads(s: Any) -> frozenset[str]:

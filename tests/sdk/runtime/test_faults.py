@@ -259,7 +259,8 @@ def test_a_fault_in_any_step_is_never_approved(product, path, fault):
     (ZeroDivisionError("division by zero"), "SYS_STEP_RAISED"),
     (KeyError("age"), "SYS_STEP_RAISED"),
     (RecursionError("maximum recursion depth exceeded"), "SYS_STEP_RAISED"),
-    (OSError("resource data.blacklist unreachable"), "SYS_RESOURCE_UNAVAILABLE"),
+    (ConnectionRefusedError("data.blacklist service refused"), "SYS_RESOURCE_UNAVAILABLE"),
+    (OSError("disk full"), "SYS_STEP_RAISED"),
     (TimeoutError("the bureau resource timed out"), "SYS_RESOURCE_UNAVAILABLE"),
 ])
 def test_whatever_a_step_raises_is_a_referral_with_a_runtime_code(exc, code):
