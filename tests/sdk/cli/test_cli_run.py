@@ -290,3 +290,56 @@ def test_a_record_with_a_lone_surrogate_is_not_an_internal_error(jimu_cmd):
     result = jimu_cmd("run", BUNDLED, "--record", '{"resident_id": "\\ud800", "as_of": "2026-06-30"}', "--json")
     assert "internal error" not in result.stderr
     assert result.returncode in (0, 1)
+
+
+def _valid_id(region: str, birth: str, seq: str) -> str:
+    from stdnum.cn import ric
+
+    body = region + birth + seq
+    return body + ric.calc_check_digit(body + "0")
+
+
+def test_a_file_with_ten_percent_damaged_rows_completes_with_every_row_accounted_for(jimu_cmd, tmp_path):
+    """The issue's acceptance run, through the command line: exit 0, rows in = out + rejected, reasons on all."""
+    from jimu import load_catalog
+
+    damage = [
+        b"%s,yesterday,",  # wrong type
+        b"%s,,",  # missing field
+        b"%s,2026-06-30,\xff\xfe",  # bad encoding
+        b"%s,0001-01-01,",  # absurd date (born after it)
+        b"%s,9999-12-31,",  # absurd date (aged 8000)
+        b"%s,2026-06-30,4111111111111111,extra",  # too many fields
+        b"x" * 400 + b",2026-06-30,",  # absurd resident_id
+        b"%s,2026-06-30,12345",  # card too short
+        b"%s,0,",  # a number where a date belongs
+        b",2026-06-30,",  # missing resident_id
+    ]
+    lines = [b"resident_id,as_of,card_number"]
+    for i in range(200):
+        rid = _valid_id("330106", f"{1970 + i % 30}0{1 + i % 9}1{i % 10}", f"{i % 900 + 100:03d}").encode()
+        if i % 10 == 3:
+            template = damage[(i // 10) % len(damage)]
+            lines.append(template % rid if b"%s" in template else template)
+        else:
+            lines.append(rid + b",2026-06-30,")
+    source = tmp_path / "damaged.csv"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    result = jimu_cmd("run", BUNDLED, "--input", str(source), "--output", str(tmp_path / "d.jsonl"),
+                      "--rejects", str(tmp_path / "r.jsonl"), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["rows_in"] == 200 == summary["rows_out"] + summary["rejected"]
+    decided = [json.loads(line) for line in (tmp_path / "d.jsonl").read_text().splitlines()]
+    rejected = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert len(decided) == summary["rows_out"] and len(rejected) == summary["rejected"] >= 8
+    assert all(r["reason"].strip() and r["row"] >= 1 for r in rejected)
+    damaged_rows = {n for n in range(1, 201) if (n - 1) % 10 == 3}
+    registry = set(load_catalog().reasons)
+    for row in decided:
+        if row["row"] in damaged_rows:
+            assert row["decision"] != "approve", row
+        if row["decision"] != "approve":
+            assert row["reasons"] and set(row["reasons"]) <= registry, row
+    assert {r["row"] for r in rejected} <= damaged_rows
