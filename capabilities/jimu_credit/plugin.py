@@ -5,10 +5,13 @@ from importlib.resources import files
 from jimu import Composite, hookimpl
 
 from .customer import identity, kyc
+from .data import market, stores
 from .domains import DOMAINS
 from .policies import POLICIES
-from .risk import admission
+from .risk import admission, duediligence, lists, prescreen, scorecard, underwrite
 
+CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite)
+RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
 COMPOSITES = ("risk_intake.yaml",)
 
@@ -17,7 +20,10 @@ COMPOSITES = ("risk_intake.yaml",)
 def jimu_register(register):
     for domain in DOMAINS:
         register(domain)
-    for module in (identity, kyc, admission):
+    for module in RESOURCE_MODULES:
+        for item in (*module.RESOURCES, *module.PROVIDERS):
+            register(item)
+    for module in CAPABILITY_MODULES:
         for item in module.CAPABILITIES:
             register(item)
     for name in COMPOSITES:

@@ -1,0 +1,1 @@
+"""Training-only code (the scorecard refit); needs jimu-credit[train]."""
