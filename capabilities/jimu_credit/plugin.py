@@ -8,6 +8,7 @@ from .customer import identity, kyc
 from .data import market, stores
 from .domains import DOMAINS
 from .policies import POLICIES
+from .samples import SAMPLES
 from .risk import admission, duediligence, lists, prescreen, scorecard, underwrite
 
 CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite)
@@ -28,5 +29,5 @@ def jimu_register(register):
             register(item)
     for name in COMPOSITES:
         register(Composite.from_file(files(__package__) / "composites" / name))
-    for policy in POLICIES:
-        register(policy)
+    for item in (*POLICIES, *SAMPLES):
+        register(item)

@@ -15,6 +15,7 @@ from .plugins import load_catalog
 from .policy import Policy, PolicyFinding, ProductView
 from .reasons import ReasonCode
 from .resources import MissingResource, Resource, ResourceProvider, Resources
+from .samples import Sample
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "Resource",
     "ResourceProvider",
     "Resources",
+    "Sample",
     "Source",
     "Status",
     "UnknownCapability",

@@ -20,6 +20,7 @@ from .capability import Capability, Use
 from .composite import Composite
 from .contracts import Domain, Entry, Kind, Level, Status
 from .policy import Policy
+from .samples import Sample
 from .reasons import ReasonCode
 from .resources import Resource, ResourceProvider, Resources
 
@@ -83,6 +84,7 @@ class Catalog:
     resources: dict[str, Resource] = field(default_factory=dict)
     providers: dict[str, ResourceProvider] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
+    samples: dict[str, Sample] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: the plugin manager the catalog was loaded with: the runtime calls step hooks through it
     hooks: pluggy.PluginManager | None = field(default=None, repr=False, compare=False)
@@ -125,6 +127,9 @@ class Catalog:
         elif isinstance(item, Resource):
             self._claim(f"resource {item.name}", source)
             self.resources[item.name] = item
+        elif isinstance(item, Sample):
+            self._claim(f"sample {item.name}", source)
+            self.samples[item.name] = item
         elif isinstance(item, Policy):
             self._claim(f"policy {item.id}", source)
             self.policies[item.id] = item
@@ -134,7 +139,7 @@ class Catalog:
         else:
             raise _Refused(
                 f"cannot register {type(item).__name__} {item!r:.60}: register a Domain, Capability, "
-                "Composite, ReasonCode, Resource, ResourceProvider or Policy"
+                "Composite, ReasonCode, Resource, ResourceProvider, Policy or Sample"
             )
 
     def _add_reason(self, code: ReasonCode, source: Source) -> None:

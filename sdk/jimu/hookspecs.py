@@ -32,8 +32,8 @@ def jimu_register(register: Callable[[object], None]) -> None:
     the :func:`jimu.capability` decorator), :class:`jimu.ReasonCode` (codes not declared on a
     capability), :class:`jimu.Composite` (a YAML composite shipped as package data),
     :class:`jimu.Resource` (a resource's declaration), :class:`jimu.ResourceProvider` (the
-    object behind one) and :class:`jimu.Policy` (a mandatory control validation applies to
-    every product).
+    object behind one), :class:`jimu.Policy` (a mandatory control validation applies to
+    every product) and :class:`jimu.Sample` (a demo data set for ``jimu sample``).
 
     Each item is checked as it arrives. An invalid item is reported with this plugin's
     distribution and version and left out; the plugin's other items still load. Registering the

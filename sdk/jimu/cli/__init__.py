@@ -15,6 +15,7 @@ from .assemblies import graph_command, schema_command, validate_command
 from .call import call_command
 from .catalog import catalog_command, show_command
 from .run import run_command
+from .sample import sample_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,6 +31,7 @@ cli.add_command(validate_command)
 cli.add_command(graph_command)
 cli.add_command(schema_command)
 cli.add_command(run_command)
+cli.add_command(sample_command)
 
 
 def main(argv: list[str] | None = None) -> int:
