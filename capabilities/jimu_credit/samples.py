@@ -38,7 +38,7 @@ from stdnum.cn import ric
 
 from jimu import Sample
 
-AS_OF = dt.date(2026, 6, 30)
+AS_OF = dt.date(2026, 2, 10)  # within the bundled LPR history (last fixing 2026-01-20), so pricing can run
 PROTECTED = ("personal_status_and_sex", "foreign_worker")
 #: Real county-level region codes (GB/T 2260) spread over provinces; synthetic IDs use them.
 REGIONS = ("110105", "110108", "310104", "310115", "440305", "440106", "330106", "330102", "510107",

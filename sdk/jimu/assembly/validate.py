@@ -353,6 +353,7 @@ class FileCheck:
         t = s.target
         if t is None:
             return
+        before = len(self.f.diagnostics)
         for name, value in s.step.params.items():
             where = ("steps", s.index, "params", name)
             spec = t.params.get(name)
@@ -376,6 +377,21 @@ class FileCheck:
                 code = dx.PARAM_OUT_OF_RANGE if kind == "range" else dx.WRONG_TYPE
                 self.f.report(code, message, where, hint=f"{name} must be within {spec.range_text()}"
                               if kind == "range" else f"{name} takes {spec.vtype.describe()}")
+        if len(self.f.diagnostics) == before and isinstance(t.entry, Capability):
+            self._check_params_together(s, t.entry)
+
+    def _check_params_together(self, s: StepAnalysis, cap: Capability) -> None:
+        """Rules across params (a floor below its ceiling): the params model as a whole, once each field is fine."""
+        from pydantic import ValidationError
+
+        try:
+            cap.params.model_validate(dict(s.step.params))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                field = err["loc"][0] if err["loc"] else None
+                where = ("steps", s.index, "params", field) if field in s.step.params else ("steps", s.index, "params")
+                self.f.report(dx.PARAM_OUT_OF_RANGE, f"params of {cap.id}: {err['msg'].removeprefix('Value error, ')}",
+                              where, key=True, hint=f"`jimu show {cap.id}` lists its params and their rules")
 
     # -- J4xx, J3xx --------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import click
 
 from ..capability import Capability
 from ..invoke import CapabilityError, invoke
+from ..resources import MissingResource
 from ..masking import mask
 from .common import UserError, console, load, lookup
 
@@ -75,11 +76,12 @@ def _call_one(cap, row, params, catalog) -> tuple[str, object]:
     if not isinstance(row, dict):
         return "rejected", f"a record must be a JSON object with the input's fields, not {type(row).__name__}"
     try:
-        return "output", invoke(cap, row, params, catalog=catalog).model_dump(mode="json")
+        return "output", invoke(cap, row, params, catalog=catalog,
+                                resources=catalog.bind_resources()).model_dump(mode="json")
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
         return "rejected", problems
-    except CapabilityError as exc:
+    except (CapabilityError, MissingResource) as exc:
         return "error", str(exc)
 
 

@@ -23,6 +23,7 @@ from ..catalog import Catalog
 from ..hookspecs import hookimpl
 from ..invoke import invoke
 from ..plugins import load_catalog
+from ..resources import Resources
 
 
 class InlinePlugin:
@@ -94,6 +95,8 @@ def check_examples(
 ) -> list[str]:
     """Run every declared example of ``cap``; return a description of each mismatch (empty = all pass)."""
     failures = []
+    if catalog is not None and not isinstance(resources, Resources):
+        resources = catalog.bind_resources(dict(resources or {}))  # the installed providers, fakes first
     for number, example in enumerate(cap.examples, 1):
         out = run(cap, example.input, example.params, resources=resources, catalog=catalog)
         got = out.model_dump(mode="json")
