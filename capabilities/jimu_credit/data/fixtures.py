@@ -11,7 +11,7 @@ passes them; none belongs to anybody. Mobile numbers and device IDs are derived 
 the resident ID (:func:`phone_of`, :func:`device_of`); institution codes are invented
 (``BNK-`` banks, ``CFC-`` consumer-finance companies, ``MLN-`` micro-lenders).
 
-Time: every event lies before :data:`DEMO_AS_OF` (2026-06-30 12:00, China Standard Time), the
+Time: every event lies before :data:`DEMO_AS_OF` (2026-02-10 12:00, China Standard Time; inside the bundled LPR history, so demo products can price), the
 application time the demo products use; inquiries and list dates are relative to
 :data:`DEMO_DATE`. With the capabilities' default params the planted patterns fire as listed:
 
@@ -20,7 +20,7 @@ application time the demo products use; inquiries and list dates are relative to
 | ``BLACKLISTED_ID`` / ``_USCC`` / ``_PHONE`` | on a blacklist, in force | ``LIST_BLACKLISTED`` |
 | ``EXPIRED_BLACKLIST_ID`` | listing expired 2025-05-09 | nothing |
 | ``WHITELISTED_ID`` / ``_USCC`` | pre-approved 50,000 to 2026-12-31 / 500,000 to 2027-02-28 | approve with the limit |
-| ``WHITELIST_EXPIRED_ID`` | pre-approval expired 2026-05-31 | nothing |
+| ``WHITELIST_EXPIRED_ID`` | pre-approval expired 2026-01-31 | nothing |
 | ``WHITELISTED_BLACKLISTED_ID`` | on both lists | ``LIST_BLACKLISTED`` (the blacklist wins) |
 | ``SHARED_DEVICE`` | used by the 5 ``SHARED_DEVICE_IDS`` in the last 70 h, and by ``SHARED_DEVICE_STALE_ID`` 169 h before (just outside the default 168 h window) | ``AF_DEVICE_SHARED`` |
 | ``BURST_PHONE`` | 6 applications by the 3 ``BURST_PHONE_IDS`` between 07:05 and 11:20 on the day | ``AF_PHONE_SHARED`` |
@@ -58,7 +58,7 @@ from .stores import (APPLICATION_COLUMNS, BLACKLIST_COLUMNS, DEMO_FILES, EDGE_CO
                      WHITELIST_COLUMNS)
 
 SEED = 20260630
-DEMO_AS_OF = dt.datetime(2026, 6, 30, 12, 0)
+DEMO_AS_OF = dt.datetime(2026, 2, 10, 12, 0)
 DEMO_DATE = DEMO_AS_OF.date()
 
 # -- planted parties (literals, so that a product demo or a sample file can name them) ---------
@@ -228,7 +228,7 @@ def _blacklist(rng: random.Random, pop: Population) -> list[tuple]:
         (EXPIRED_BLACKLIST_ID, "resident_id", "internal_fraud", "行内欺诈名单：冒名申请 (impersonation)", "2022-05-10",
          "2025-05-09"),
         (WHITELISTED_BLACKLISTED_ID, "resident_id", "court_enforcement", "失信被执行人 (court judgment defaulter)",
-         "2026-04-01", ""),
+         "2025-12-01", ""),
     ]
     reasons = {
         "court_enforcement": "失信被执行人 (court judgment defaulter)",
@@ -255,9 +255,9 @@ def _whitelist(rng: random.Random, pop: Population) -> list[tuple]:
     rows = [
         (WHITELISTED_ID, "resident_id", "payroll", f"{WHITELISTED_ID_LIMIT:.2f}", "2026-01-01",
          WHITELISTED_ID_EXPIRES.isoformat()),
-        (WHITELISTED_USCC, "uscc", "tax_record", f"{WHITELISTED_USCC_LIMIT:.2f}", "2026-03-01",
+        (WHITELISTED_USCC, "uscc", "tax_record", f"{WHITELISTED_USCC_LIMIT:.2f}", "2025-12-01",
          WHITELISTED_USCC_EXPIRES.isoformat()),
-        (WHITELIST_EXPIRED_ID, "resident_id", "payroll", "30000.00", "2025-06-01", "2026-05-31"),
+        (WHITELIST_EXPIRED_ID, "resident_id", "payroll", "30000.00", "2025-02-01", "2026-01-31"),
         (WHITELISTED_BLACKLISTED_ID, "resident_id", "payroll", "80000.00", "2026-01-01", "2026-12-31"),
     ]
     for number in pop.whitelisted:

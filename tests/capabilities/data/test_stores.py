@@ -283,7 +283,7 @@ def test_aware_times_are_compared_in_china_standard_time():
     utc = dt.timezone.utc
     assert events.ids_on_device("dev-1", dt.datetime(2026, 6, 30, 0, 30, tzinfo=utc),
                                 dt.datetime(2026, 6, 30, 1, 30, tzinfo=utc)) == {A}  # 08:30-09:30 CST
-    aware = log((dt.datetime(2026, 6, 30, 1, 0, tzinfo=utc), A, None, "dev-2"))  # 09:00 CST
+    aware = log((AS_OF.replace(hour=1, minute=0, tzinfo=utc), A, None, "dev-2"))  # 09:00 CST
     assert aware.ids_on_device("dev-2", AS_OF.replace(hour=9), AS_OF) == {A}
 
 

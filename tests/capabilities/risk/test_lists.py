@@ -19,7 +19,7 @@ from jimu_credit.data.stores import BlacklistEntry, WhitelistEntry
 from jimu_credit.risk import lists
 
 LISTCHECK = "risk.admission.listcheck"
-AS_OF = dt.date(2026, 6, 30)
+AS_OF = dt.date(2026, 2, 10)
 ID = "11010519491231002X"
 OTHER_ID = "310104198707220462"
 USCC = "91110108551385082Q"
@@ -220,11 +220,11 @@ def test_a_missing_list_raises_missing_resource(cap, run_capability, present):
 
 
 @pytest.mark.parametrize("record", [
-    {"as_of": "2026-06-30"},                                      # no identity
-    {"phone": PHONE, "as_of": "2026-06-30"},                      # a phone alone is not an identity
-    {"resident_id": ID, "phone": "12345", "as_of": "2026-06-30"},  # not a mobile number
+    {"as_of": "2026-02-10"},                                      # no identity
+    {"phone": PHONE, "as_of": "2026-02-10"},                      # a phone alone is not an identity
+    {"resident_id": ID, "phone": "12345", "as_of": "2026-02-10"},  # not a mobile number
     {"resident_id": ID},                                          # no date
-    {"resident_id": ID, "as_of": "2026-06-30", "name": "x"},      # unknown field
+    {"resident_id": ID, "as_of": "2026-02-10", "name": "x"},      # unknown field
 ])
 def test_bad_input_is_refused(cap, run_capability, record):
     with pytest.raises(ValidationError):
@@ -323,18 +323,18 @@ def product(tmp_path, jimu_catalog):
 
 def test_a_product_deciding_on_the_list_check_alone_refers_the_unlisted(product):
     plan = product("steps.lists.decision")
-    unlisted = run_record(plan, {"resident_id": demo.CLEAN_ID, "as_of": "2026-06-30"})
+    unlisted = run_record(plan, {"resident_id": demo.CLEAN_ID, "as_of": "2026-02-10"})
     assert (unlisted.decision.outcome, unlisted.decision.reasons) == (Outcome.REFER, ["SYS_NO_DECISION"])
-    listed_ = run_record(plan, {"resident_id": demo.BLACKLISTED_ID, "as_of": "2026-06-30"})
+    listed_ = run_record(plan, {"resident_id": demo.BLACKLISTED_ID, "as_of": "2026-02-10"})
     assert listed_.decision.outcome is Outcome.DECLINE
-    white = run_record(plan, {"resident_id": demo.WHITELISTED_ID, "as_of": "2026-06-30"})
+    white = run_record(plan, {"resident_id": demo.WHITELISTED_ID, "as_of": "2026-02-10"})
     assert white.decision.outcome is Outcome.APPROVE and white.decision.offer.limit == demo.WHITELISTED_ID_LIMIT
 
 
 def test_a_cold_start_product_lends_to_the_pre_approved_only(product):
     plan = product("steps.kyc.decision, steps.lists.decision", params="    params: {require_whitelist: true}")
     results = {
-        who: run_record(plan, {"resident_id": who, "as_of": "2026-06-30"}).decision
+        who: run_record(plan, {"resident_id": who, "as_of": "2026-02-10"}).decision
         for who in (demo.CLEAN_ID, demo.BLACKLISTED_ID, demo.WHITELISTED_ID, "110105194912310021")
     }
     assert (results[demo.CLEAN_ID].outcome, results[demo.CLEAN_ID].reasons) == (Outcome.DECLINE, ["LIST_NOT_PREAPPROVED"])
@@ -349,5 +349,5 @@ def test_a_list_that_does_not_answer_refers_even_a_whitelisted_applicant(product
             raise ConnectionError("list service refused")
 
     plan = product("steps.kyc.decision, steps.lists.decision", resources={"data.lists.blacklist": Down()})
-    result = run_record(plan, {"resident_id": demo.WHITELISTED_ID, "as_of": "2026-06-30"})
+    result = run_record(plan, {"resident_id": demo.WHITELISTED_ID, "as_of": "2026-02-10"})
     assert (result.decision.outcome, result.decision.reasons) == (Outcome.REFER, ["SYS_RESOURCE_UNAVAILABLE"])

@@ -28,7 +28,7 @@ MULTILENDER = "risk.prescreen.multilender"
 CYCLES = "risk.step.cycles"
 GRAPH = "risk.prescreen.graph"
 
-T = dt.datetime(2026, 6, 30, 12, 0)
+T = dt.datetime(2026, 2, 10, 12, 0)
 H = dt.timedelta(hours=1)
 S = dt.timedelta(seconds=1)
 DATE = T.date()
