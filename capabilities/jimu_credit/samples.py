@@ -10,6 +10,11 @@ lacks is synthesised here, deterministically from the seed, and said to be synth
   that gives the applicant's real ``age_in_years`` on ``as_of``, a random sequence number (its
   parity, the ID's sex digit, is random: the protected ``personal_status_and_sex`` is not used);
 - ``phone``, ``device_id``, ``card_number`` (a UnionPay number with a valid Luhn digit);
+- one applicant in 40 is instead one of the parties planted in the demo data stores
+  (:mod:`jimu_credit.data.fixtures`: blacklisted, whitelisted, sharing a device, burst of
+  applications, many bureau inquiries, in a guarantee circle…), with that party's phone and
+  device, so that the lists, anti-fraud, bureau and graph checks have something to find (their
+  IDs' ages need not match the row's ``age_in_years``);
 - ``monthly_income``: the real instalment (``credit_amount / duration_in_month``) divided by an
   assumed share of income for the real ``installment_rate_in_percentage_of_disposable_income``
   code (1 → 10 %, 2 → 20 %, 3 → 30 %, 4 → 40 %: the code is ordinal, not a percentage), times
@@ -38,6 +43,9 @@ from stdnum.cn import ric
 
 from jimu import Sample
 
+from .data import fixtures
+
+PLANT_EVERY, PLANT_AT = 40, 17  # one applicant in 40 is a party planted in the demo data stores
 AS_OF = dt.date(2026, 2, 10)  # within the bundled LPR history (last fixing 2026-01-20), so pricing can run
 PROTECTED = ("personal_status_and_sex", "foreign_worker")
 #: Real county-level region codes (GB/T 2260) spread over provinces; synthetic IDs use them.
@@ -90,12 +98,18 @@ def applicants(rows: int | None = None, seed: int = 42) -> Iterator[dict[str, An
         debt = others * instalment * rng.uniform(0.5, 1.0)
         if source["other_installment_plans"] != "none":
             debt += 0.5 * instalment
+        person = resident_id(rng, int(source["age_in_years"]))
+        phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+        device = f"dev-{rng.getrandbits(48):012x}"
+        if n % PLANT_EVERY == PLANT_AT:  # a planted party of the demo lists, events, bureau and graph
+            planted = fixtures.applicant(fixtures.PLANTED_IDS[(n // PLANT_EVERY) % len(fixtures.PLANTED_IDS)])
+            person, phone, device = planted.resident_id, planted.phone, planted.device_id
         row: dict[str, Any] = {
             "row": n + 1,
-            "resident_id": resident_id(rng, int(source["age_in_years"])),
+            "resident_id": person,
             "as_of": AS_OF.isoformat(),
-            "phone": f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
-            "device_id": f"dev-{rng.getrandbits(48):012x}",
+            "phone": phone,
+            "device_id": device,
             "card_number": card_number(rng),
             "monthly_income": round(income, 2),
             "existing_monthly_debt": round(debt, 2),
