@@ -30,6 +30,9 @@ demo: $(VENV)/.installed
 	$(BIN)/jimu run assemblies/beijing/haidian_identity_screening.yaml \
 	    --record '{"resident_id": "11010519491231002X", "as_of": "2026-06-30", "card_number": "4111 1111 1111 1111"}'
 	$(BIN)/jimu run assemblies/beijing/haidian_identity_screening.yaml --input assemblies/samples/screening_applicants.csv
+	$(BIN)/jimu sample applicants --out out/applicants.csv
+	$(BIN)/jimu run assemblies/zhejiang/hangzhou_pharmacy_merchant_loan.yaml --input out/applicants.csv
+	$(BIN)/python -m jimu_credit.demo --product assemblies/hq/preloan_standard.yaml --out out/preloan
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest

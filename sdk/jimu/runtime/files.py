@@ -305,7 +305,7 @@ def _reject(writer: RowWriter, summary: Summary, number: int, reason: str, group
 
 def output_columns(plan: Plan) -> list[str]:
     """The output file's columns: the row number, the product's outputs, the decision, any errors."""
-    decision = ["decision", "reasons", "limit", "rate"] if plan.has_decision else []
+    decision = ["decision", "reasons", "offer_limit", "offer_rate"] if plan.has_decision else []
     return ["row", *(name for name, _, _ in plan.outputs), *decision, "errors"]
 
 
@@ -315,7 +315,7 @@ def _output_row(number: int, result) -> dict[str, Any]:
     if decision is not None:
         row["decision"] = decision.outcome.value
         row["reasons"] = list(decision.reasons)
-        row["limit"] = decision.offer.limit if decision.offer else None
-        row["rate"] = decision.offer.rate if decision.offer else None
+        row["offer_limit"] = decision.offer.limit if decision.offer else None
+        row["offer_rate"] = decision.offer.rate if decision.offer else None
     row["errors"] = [mask_text(str(e)) for e in result.errors]
     return row

@@ -154,7 +154,7 @@ def test_a_file_with_explicit_output_paths_in_other_formats(jimu_cmd, tmp_path):
     assert (summary["output"], summary["rejects_file"]) == (str(output), str(rejects))
     table = pq.read_table(output)
     assert table.num_rows == summary["rows_out"] == 3
-    assert table.column_names == ["row", "age", "province", "card_last4", "decision", "reasons", "limit", "rate",
+    assert table.column_names == ["row", "age", "province", "card_last4", "decision", "reasons", "offer_limit", "offer_rate",
                                   "errors"]
     with open(rejects, encoding="utf-8", newline="") as handle:
         assert [r["row"] for r in csv.DictReader(handle)] == ["3", "4"]

@@ -26,6 +26,7 @@ from stdnum.cn import ric
 
 from jimu import hookimpl, load_catalog
 from jimu.assembly import find_assemblies, load_file
+from jimu_credit.data import fixtures
 from jimu.assembly.model import OnError
 from jimu.decision import Outcome
 from jimu.runtime import RecordRejected, RunFailed, load_plan, run_record
@@ -50,7 +51,21 @@ def card(prefix: str, length: int = 16) -> str:
 
 #: Applicants each product would approve with every step running, by product id. A new product
 #: under assemblies/ needs its records here (test_every_product_has_approved_records says so).
+def _sample(*rows: int) -> list[dict]:
+    """German Credit applicants (the demo sample) that the pre-loan products approve with every step running."""
+    from jimu_credit.samples import applicants
+
+    wanted = set(rows)
+    return [r for r in applicants(max(rows)) if r["row"] in wanted]
+
+
 APPROVED = {
+    "hq.preloan_standard": _sample(3, 7),
+    "zhejiang.hangzhou.pharmacy_merchant_loan": _sample(13, 17),
+    "jiangsu.suzhou.pharmacy_merchant_loan": _sample(20, 21),
+    "hq.cold_start_whitelist": [
+        {"resident_id": fixtures.WHITELISTED_ID, "as_of": "2026-02-10", "card_number": card("622202", 19)},
+    ],
     "beijing.haidian.identity_screening": [
         # aged 30, Beijing, a UnionPay card: the card step and the eligibility step both run
         {"resident_id": resident_id("110105", "19960101"), "as_of": AS_OF, "card_number": card("622202", 19)},
