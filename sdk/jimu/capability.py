@@ -179,6 +179,18 @@ class Capability(Entry):
             return self.func(inp, ctx=ctx)
         return self.func(inp)
 
+    def with_examples(self, examples: Iterable[Example | dict]) -> Capability:
+        """A copy with more worked examples, checked against the contract like declared ones.
+
+        For examples that need module data defined after the function (demo fixtures a lookup
+        reads): ``listcheck = listcheck.with_examples(LISTCHECK_EXAMPLES)``.
+        """
+        added = tuple(Example.model_validate(e) if isinstance(e, dict) else e for e in examples)
+        copy = self.model_copy(update={"examples": self.examples + added})
+        for number, example in enumerate(copy.examples, 1):
+            _check_example(copy, number, example)
+        return copy
+
     def bind(self, params: BaseModel, ctx: Any = None) -> Callable[[BaseModel], Any]:
         """The implementation with params and ctx bound: what a plan calls once per record."""
         wants_params, wants_ctx = self._passes

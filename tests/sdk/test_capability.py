@@ -115,3 +115,22 @@ def test_catch_all_reason_codes_are_refused():
 def test_capability_is_a_catalog_entry():
     cap = make()
     assert isinstance(cap, Capability) and cap.domain == "risk" and cap.key == "risk.step.t@1.0.0"
+
+
+def test_examples_can_be_attached_after_the_fact_and_are_checked():
+    from jimu import ContractModel, capability
+
+    class In(ContractModel):
+        x: int
+
+    class Out(ContractModel):
+        y: int
+
+    @capability(id="acme.step.inc", version="1.0.0", level=5, name="inc", name_zh="加一", owner="t")
+    def inc(v: In) -> Out:
+        return Out(y=v.x + 1)
+
+    more = inc.with_examples([{"input": {"x": 1}, "output": {"y": 2}}])
+    assert len(more.examples) == 1 and inc.examples == () and more(In(x=4)).y == 5
+    with pytest.raises(ValueError, match="example 1"):
+        inc.with_examples([{"input": {"x": "not a number"}, "output": {"y": 2}}])

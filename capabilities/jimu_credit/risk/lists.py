@@ -114,8 +114,7 @@ class ListCheck(ContractModel):
     resources=(BLACKLIST.name, WHITELIST.name),
     uses=(f"{RIC_CHECKSUM}~=1.0", f"{USCC_CHECKSUM}~=1.0"),
     reasons=(BLACKLISTED, NOT_PREAPPROVED),
-    # No declared examples: the test kit runs examples without resources. DEMO_EXAMPLES below
-    # are run against the bundled demo lists by tests/capabilities/risk/test_lists.py.
+    # Examples read the bundled demo lists: attached below (DEMO_EXAMPLES), after the fixtures.
 )
 def listcheck(keys: ListKeys, params: ListCheckParams, ctx) -> ListCheck:
     """Look the applicant's resident ID, organisation and phone up on HQ's lists as of the application date.
@@ -201,5 +200,7 @@ DEMO_EXAMPLES: dict[str, tuple[Example, ...]] = {
                 note="a cold-start product lends to pre-approved customers only"),
     ),
 }
+
+listcheck = listcheck.with_examples(DEMO_EXAMPLES[listcheck.id])
 
 CAPABILITIES = (listcheck,)

@@ -549,4 +549,7 @@ DEMO_EXAMPLES: dict[str, tuple[Example, ...]] = {
     ),
 }
 
+# the examples read the bundled demo stores, so they are attached once those constants exist
+antifraud, multilender, graph = (cap.with_examples(DEMO_EXAMPLES[cap.id]) for cap in (antifraud, multilender, graph))
+
 CAPABILITIES = (antifraud, multilender, cycles, graph)

@@ -81,7 +81,7 @@ def test_declaration(cap, jimu_catalog):
     for code in cap.reasons:
         assert jimu_catalog.reasons[code.code] == code and code.text and code.text_zh
         assert code.capability == LISTCHECK
-    assert cap.examples == ()  # see DEMO_EXAMPLES: the example runner binds no resources
+    assert cap.examples == lists.DEMO_EXAMPLES[cap.id]  # run by test_examples.py with the installed providers
 
 
 # -- blacklist ---------------------------------------------------------------------------------
