@@ -15,6 +15,7 @@ import enum
 import types
 import typing
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
 from typing import Any
 
@@ -197,6 +198,7 @@ def from_annotation(annotation: Any) -> VType:
     return DYN
 
 
+@lru_cache(maxsize=None)
 def from_model(model: type[BaseModel], nullable: bool = False) -> VType:
     """An object type with one field per model field; a field with a default of None is nullable."""
     fields = []
