@@ -7,11 +7,13 @@ from jimu import Composite, hookimpl
 from .customer import identity, kyc
 from .data import market, stores
 from .domains import DOMAINS
+from .mgmt import profitability
 from .policies import POLICIES
 from .samples import SAMPLES
 from .risk import admission, duediligence, lists, prescreen, scorecard, underwrite
 
-CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite)
+CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite,
+                      profitability)
 RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
 COMPOSITES = ("risk_intake.yaml", "risk_admission.yaml", "risk_prescreen.yaml", "risk_duediligence.yaml",

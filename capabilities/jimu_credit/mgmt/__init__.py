@@ -1,0 +1,1 @@
+"""The management-analytics domain: expected loss, capital, RAROC, EVA and their management views."""
