@@ -4,6 +4,7 @@ from importlib.resources import files
 
 from jimu import Composite, hookimpl
 
+from .channel import intake
 from .customer import identity, kyc
 from .data import market, stores
 from .domains import DOMAINS
@@ -12,7 +13,7 @@ from .policies import POLICIES
 from .samples import SAMPLES
 from .risk import admission, duediligence, lists, prescreen, scorecard, underwrite
 
-CAPABILITY_MODULES = (identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite,
+CAPABILITY_MODULES = (intake, identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite,
                       profitability)
 RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
