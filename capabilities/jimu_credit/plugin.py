@@ -11,10 +11,10 @@ from .domains import DOMAINS
 from .mgmt import profitability
 from .policies import POLICIES
 from .samples import SAMPLES
-from .risk import admission, duediligence, lists, prescreen, scorecard, underwrite
+from .risk import admission, duediligence, earlywarning, lists, monitor, prescreen, scorecard, underwrite
 
 CAPABILITY_MODULES = (intake, identity, kyc, admission, lists, prescreen, scorecard, duediligence, underwrite,
-                      profitability)
+                      monitor, earlywarning, profitability)
 RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
 COMPOSITES = ("risk_intake.yaml", "risk_admission.yaml", "risk_prescreen.yaml", "risk_duediligence.yaml",
