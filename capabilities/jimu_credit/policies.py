@@ -14,7 +14,7 @@ IDENTITY_CHECKS = ("customer.kyc.person", "customer.kyc.org")
 
 def identity_checked(product: ProductView):
     """A product that decides must know who it decides about: some step must run identity KYC."""
-    if not product.model.decision:
+    if not product.model.decisions:
         return  # nothing is decided: J601 already says so
     if not product.steps_using(IDENTITY_CHECKS):
         yield PolicyFinding(

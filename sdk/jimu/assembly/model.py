@@ -24,6 +24,7 @@ _NAME = r"^[a-z][a-z0-9_]*$"
 #: A reference from a binding: ``inputs.resident_id``, ``steps.kyc.age`` (a CEL expression in general).
 REFERENCE_ROOTS = ("inputs", "steps")
 OPTIONAL_MARK = "?"
+NO_DECISION = "none"
 #: Words CEL reserves: a step, input or output so named could never be referenced in an expression.
 RESERVED = frozenset(
     "as break const continue else for function if import let loop package namespace return var void while "
@@ -136,8 +137,9 @@ class _Header(_Closed):
         default_factory=dict, description="the request's fields: name → type, or {type, optional, description}"
     )
     steps: list[Step] = Field(min_length=1)
-    decision: list[Expression] | None = Field(
-        None, description="the decision output: steps.<id>.decision, or a list combined decline > refer > approve"
+    decision: list[Expression] | Literal["none"] | None = Field(
+        None, description="the decision output: steps.<id>.decision, or a list combined decline > refer > approve; "
+        "`none` for a product that only computes figures (management views) and decides nothing"
     )
     outputs: dict[Annotated[str, Field(pattern=_NAME)], Expression] = Field(
         default_factory=dict, description="output name → CEL expression over inputs and steps"
@@ -160,7 +162,7 @@ class _Header(_Closed):
     @field_validator("decision", mode="before")
     @classmethod
     def _one_decision(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        return [value] if isinstance(value, str) and value != NO_DECISION else value
 
     @field_validator("inputs", "outputs")
     @classmethod
@@ -177,7 +179,12 @@ class _Header(_Closed):
 
     @property
     def decisions(self) -> list[str]:
-        return list(self.decision or ())
+        return [] if self.decision == NO_DECISION else list(self.decision or ())
+
+    @property
+    def decides_nothing(self) -> bool:
+        """``decision: none``: an analytics product, said so explicitly (forgetting is J601)."""
+        return self.decision == NO_DECISION
 
 
 class ProductAssembly(_Header):

@@ -597,10 +597,12 @@ class FileCheck:
         raw = self.f.raw or {}
         decisions = model.decisions if model is not None else _strings(raw.get("decision"))
         outputs = model.outputs if model is not None else _string_map(raw.get("outputs"))
-        if not decisions and self.f.kind == "product":
+        explicitly_none = model.decides_nothing if model is not None else raw.get("decision") == "none"
+        if not decisions and self.f.kind == "product" and not explicitly_none:
             self.f.report(dx.NO_DECISION, "the product declares no decision output",
                           ("decision",) if "decision" in raw else ("kind",), key=True,
-                          hint="add `decision: steps.<id>.decision`, naming the step (or steps) that decide")
+                          hint="add `decision: steps.<id>.decision`, naming the step (or steps) that decide "
+                          "(or `decision: none` for a product that only computes figures)")
         self.result_reads = a.result_reads
         for i, text in enumerate(decisions):
             path = ("decision", i) if isinstance(raw.get("decision"), list) else ("decision",)

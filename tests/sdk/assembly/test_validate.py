@@ -860,3 +860,31 @@ def test_graph_labels_are_escaped(check):
     text = mermaid(a)
     assert "#quot;#lt;x#124;y#gt;#quot;" in text and '"<x|y>"' not in text
     assert '\\"<x|y>\\"' in dot(a)
+
+
+def test_an_analytics_product_says_decision_none_and_forgetting_is_still_j601(tmp_path):
+    from jimu import load_catalog
+    from jimu.assembly import validate_paths
+
+    text = """\
+kind: product
+id: hq.exposure_el
+version: 1.0.0
+branch: hq
+name: Expected loss per exposure
+name_zh: 单笔预期损失
+owner: hq.finance
+inputs: {pd: number, lgd: number, ead: number}
+steps:
+  - id: el
+    uses: mgmt.step.el
+decision: none
+outputs: {el: steps.el.el}
+"""
+    catalog = load_catalog()
+    ok = tmp_path / "ok.yaml"
+    ok.write_text(text, encoding="utf-8")
+    forgot = tmp_path / "forgot.yaml"
+    forgot.write_text(text.replace("decision: none\n", ""), encoding="utf-8")
+    assert [d.code for a in validate_paths([ok], catalog=catalog) for d in a.diagnostics] == []
+    assert [d.code for a in validate_paths([forgot], catalog=catalog) for d in a.diagnostics] == ["J601"]
