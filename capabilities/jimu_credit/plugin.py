@@ -18,7 +18,8 @@ CAPABILITY_MODULES = (intake, identity, kyc, admission, lists, prescreen, scorec
 RESOURCE_MODULES = (market, stores)
 #: Composites are YAML files shipped as package data, in the same format as products.
 COMPOSITES = ("risk_intake.yaml", "risk_admission.yaml", "risk_prescreen.yaml", "risk_duediligence.yaml",
-              "risk_underwrite.yaml", "risk_preloan.yaml")
+              "risk_underwrite.yaml", "risk_preloan.yaml", "risk_monitor.yaml", "risk_earlywarning.yaml",
+              "risk_postloan.yaml", "mgmt_profitability.yaml")
 
 
 @hookimpl
