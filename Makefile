@@ -33,6 +33,7 @@ demo: $(VENV)/.installed
 	$(BIN)/jimu sample applicants --out out/applicants.csv
 	$(BIN)/jimu run assemblies/zhejiang/hangzhou_pharmacy_merchant_loan.yaml --input out/applicants.csv
 	$(BIN)/python -m jimu_credit.demo --product assemblies/hq/preloan_standard.yaml --out out/preloan
+	$(BIN)/python -m jimu_credit.demo_postloan --loans 100000 --out out/postloan
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest

@@ -10,6 +10,7 @@ from .data import market, stores
 from .domains import DOMAINS
 from .mgmt import profitability
 from .policies import POLICIES
+from .loanbook import SAMPLES as LOAN_SAMPLES
 from .samples import SAMPLES
 from .risk import admission, duediligence, earlywarning, lists, monitor, prescreen, scorecard, underwrite
 
@@ -34,5 +35,5 @@ def jimu_register(register):
             register(item)
     for name in COMPOSITES:
         register(Composite.from_file(files(__package__) / "composites" / name))
-    for item in (*POLICIES, *SAMPLES):
+    for item in (*POLICIES, *SAMPLES, *LOAN_SAMPLES):
         register(item)

@@ -522,6 +522,9 @@ class LimitReview(ContractModel):
     existing_monthly_debt: float = Field(0, ge=0, description="other instalments being repaid each month, RMB")
     annual_rate: float = Field(ge=0, le=1, description="the facility's annual rate")
     tenor_months: int = Field(12, ge=1, le=360, description="repayment term the limit is sized over")
+    revolving: bool = Field(
+        True, description="a revolving line (card, consumer credit line); a fully drawn term loan has no limit to move"
+    )
 
 
 class LimitAdjustParams(ContractModel):
@@ -661,6 +664,8 @@ def limitadjust(review: LimitReview, params: LimitAdjustParams, ctx) -> LimitAdj
 
     if review.severity == "critical" and params.freeze_on_critical:
         return result("freeze", current, [LA_FREEZE.code], frozen=True)
+    if not review.revolving:
+        return result("keep", current, [])  # a mortgage or term loan: critical signals still freeze it, above
 
     targets: list[tuple[float, str, ReasonCode]] = []
     if review.severity == "critical":

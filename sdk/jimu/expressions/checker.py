@@ -334,6 +334,9 @@ class _Checker:
         if cond.kind not in (K.BOOL, K.DYN):
             self.report(TYPE, node.cond, f"the condition of '?:' must be a bool; {self.src(node.cond)} is {_a(cond)}",
                         _truth_hint(cond, self.src(node.cond)))
+        guarded = ast.path(node.cond.select) if isinstance(node.cond, ast.Has) else None
+        if guarded is not None and ast.path(node.then) == guarded and then.nullable:
+            then = then.with_nullable(False)  # has(x) ? x : default — x is not null where it is taken
         common = _common(then, otherwise)
         if common is None:
             hint = "CEL does not convert between them"

@@ -365,3 +365,12 @@ def test_the_documented_examples_parse():
     assert len(texts) == 12
     for text in texts:
         parse(text)
+
+
+def test_has_guarded_conditional_is_not_nullable():
+    from jimu.expressions import check
+    from jimu.types import INT, TypeKind, VType
+
+    scope = VType(TypeKind.OBJECT, fields=(("inputs", VType(TypeKind.OBJECT, fields=(("n", INT.with_nullable()),))),))
+    assert check("has(inputs.n) ? inputs.n : 12", scope).type == INT
+    assert check("true ? inputs.n : 12", scope).type.nullable
