@@ -78,3 +78,34 @@ def test_jimu_sample_loans_writes_the_book(jimu_cmd, tmp_path):
     table = pq.read_table(out)
     assert table.num_rows == 300 and table.column_names[:3] == ["loan_id", "customer_id", "branch"]
     assert table.column("loan_id").to_pylist() == [row["loan_id"] for row in loans(300, seed=9)]
+
+
+def test_every_action_carries_the_signals_that_triggered_it(jimu_catalog, book):
+    plan = load_plan(MONITORING, jimu_catalog)
+    actions = 0
+    for loan in book:
+        o = run_record(plan, loan).outputs
+        if o["collection"] != "none":
+            actions += 1
+            assert o["collection_reasons"] and o["signal_reasons"], (loan["loan_id"], o)
+            assert "EW_OVERDUE" in o["signal_reasons"]  # collection is for overdue loans
+        if o["limit_action"] != "keep":
+            actions += 1
+            assert o["limit_reasons"], (loan["loan_id"], o)
+        if o["limit_action"] == "freeze" or "EW_LA_DECREASE_SIGNALS" in (o["limit_reasons"] or ()):
+            assert o["signal_reasons"], (loan["loan_id"], o)
+    assert actions > 100
+
+
+def test_jimu_run_over_100000_loans_accounts_for_every_row(jimu_cmd, tmp_path):
+    book = tmp_path / "book.parquet"
+    assert jimu_cmd("sample", "loans", "--rows", "100000", "--out", str(book)).returncode == 0
+    result = jimu_cmd("run", str(MONITORING), "--input", str(book), "--output", str(tmp_path / "out.parquet"),
+                      "--rejects", str(tmp_path / "rejects.jsonl"), "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["rows_in"] == 100_000 == summary["rows_out"] + summary["rejected"]
+    import pyarrow.parquet as pq
+
+    assert pq.read_metadata(tmp_path / "out.parquet").num_rows == summary["rows_out"]
+    print(f"100,000 loans: {summary['seconds']:.1f} s, outcomes {summary['outcomes']}, rejected {summary['rejected']}")
