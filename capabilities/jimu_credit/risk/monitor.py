@@ -425,4 +425,80 @@ def dpd(status: LoanStatus, params: MonitorParams, ctx) -> LoanDpd:
     )
 
 
-CAPABILITIES = (dpd_bucket, psi, dpd)
+# -- population stability of the score (an aggregate) -------------------------------------------
+
+
+class ScoredPopulation(ContractModel):
+    scores: list[float] = Field(description="this period's scores, one per account (the whole population)")
+
+
+class PopulationPsiParams(ContractModel):
+    edges: list[float] = Field(
+        default_factory=lambda: [490.0, 520.0, 550.0, 580.0],
+        min_length=1, max_length=50,
+        description="score cut points: bin i holds scores in [edges[i-1], edges[i]); default: the A–E band cut-offs",
+    )
+    expected_shares: list[float] = Field(
+        default_factory=lambda: [0.30, 0.17, 0.18, 0.16, 0.19],
+        description="the reference (development sample) share of each bin, len(edges)+1 of them",
+    )
+    stable_below: float = Field(0.10, ge=0.05, le=0.20)
+    shift_above: float = Field(0.25, ge=0.15, le=0.50)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PopulationPsiParams:
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
+            raise ValueError("edges must strictly increase")
+        if len(self.expected_shares) != len(self.edges) + 1:
+            raise ValueError(f"{len(self.edges)} edges make {len(self.edges) + 1} bins, "
+                             f"but {len(self.expected_shares)} expected shares are given")
+        if any(x < 0 for x in self.expected_shares) or not math.isclose(sum(self.expected_shares), 1.0, abs_tol=1e-6):
+            raise ValueError("expected shares must be non-negative and add up to 1")
+        return self
+
+
+class PopulationPsi(ContractModel):
+    accounts: int
+    actual_counts: list[int]
+    psi: float | None
+    band: Literal["stable", "monitor", "shift", "no_data"]
+
+
+@capability(
+    id="risk.monitor.psi",
+    version="1.0.0",
+    level=4,
+    kind="aggregate",
+    name="Score population stability (PSI)",
+    name_zh="评分群体稳定性指数",
+    owner=OWNER,
+    lifecycle="production",
+    tags=("monitoring", "model risk", "PSI"),
+    uses=(f"{PSI}~=1.0",),
+    examples=(
+        {"input": {"scores": [480] * 31 + [510] * 16 + [540] * 18 + [570] * 17 + [600] * 18},
+         "output": {"accounts": 100, "actual_counts": [31, 16, 18, 17, 18], "band": "stable"},
+         "note": "this month's book looks like the development sample"},
+        {"input": {"scores": [450, 455, 460, 470, 480, 485, 490, 495, 600, 610]},
+         "output": {"actual_counts": [6, 2, 0, 0, 2], "band": "shift"}},
+    ),
+)
+def population_psi(population: ScoredPopulation, params: PopulationPsiParams, ctx) -> PopulationPsi:
+    """Bin this period's scores on the development sample's cut points and compare (DOMAIN.md §2.9).
+
+    A whole population in, one figure out: an ``aggregate``, run once over the book (never per
+    partition: PSI of a partition is not the PSI of the book). The arithmetic is the PSI step's.
+    """
+    import bisect
+
+    counts = [0] * (len(params.edges) + 1)
+    for score in population.scores:
+        counts[bisect.bisect_right(params.edges, score)] += 1
+    if not population.scores:
+        return PopulationPsi(accounts=0, actual_counts=counts, psi=None, band="no_data")
+    result = ctx.use(PSI)({"expected": params.expected_shares, "actual": counts},
+                          {"stable_below": params.stable_below, "shift_above": params.shift_above})
+    return PopulationPsi(accounts=len(population.scores), actual_counts=counts, psi=result.psi, band=result.band)
+
+
+CAPABILITIES = (dpd_bucket, psi, dpd, population_psi)

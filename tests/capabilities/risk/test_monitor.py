@@ -59,7 +59,7 @@ def test_levels_and_composition(catalog):
     assert bucket.level == 5 and psi.level == 5 and not bucket.uses and not psi.uses
     assert not bucket.resources and not psi.resources
     assert dpd.level == 4 and {u.id for u in dpd.uses} == {BUCKET} and dpd.kind.value == "map"
-    assert monitor.CAPABILITIES == (monitor.dpd_bucket, monitor.psi, monitor.dpd)
+    assert monitor.CAPABILITIES == (monitor.dpd_bucket, monitor.psi, monitor.dpd, monitor.population_psi)
 
 
 @pytest.mark.parametrize("cap_id", ALL)
@@ -358,3 +358,15 @@ def test_monitor_refuses_inconsistent_records(run, record):
 def test_monitor_params_out_of_bounds_are_rejected(run, params):
     with pytest.raises(ValidationError):
         run(DPD, {"as_of": "2025-03-31"}, params)
+
+
+def test_population_psi_is_an_aggregate_over_the_scores_using_the_step(catalog, run_capability):
+    cap = catalog.get("risk.monitor.psi")
+    assert cap.kind.value == "aggregate" and cap.level == 4 and {u.id for u in cap.uses} == {PSI}
+    same = run_capability(cap, {"scores": [480] * 30 + [510] * 17 + [540] * 18 + [570] * 16 + [600] * 19})
+    assert (same.actual_counts, same.psi, same.band) == ([30, 17, 18, 16, 19], pytest.approx(0.0, abs=1e-9), "stable")
+    drifted = run_capability(cap, {"scores": [480] * 60 + [600] * 40})
+    assert drifted.band == "shift" and drifted.psi > 0.25
+    assert run_capability(cap, {"scores": []}).band == "no_data"
+    with pytest.raises(Exception):
+        run_capability(cap, {"scores": [500]}, {"edges": [500, 400], "expected_shares": [0.5, 0.3, 0.2]})
