@@ -22,7 +22,7 @@ def step_graph(analysis: Analysis) -> nx.DiGraph:
 
     g = nx.DiGraph()
     model = analysis.file.model
-    g.add_node(INPUTS, label="inputs", detail=", ".join(model.inputs) if model else "", kind="inputs")
+    g.add_node(INPUTS, label="inputs", detail=_some(list(model.inputs)) if model else "", kind="inputs")
     g.add_node(RESULT, label="decision + outputs" if model and model.decision else "outputs", kind="result")
     for sid in analysis.order:
         s = analysis.steps[sid]
@@ -59,7 +59,7 @@ def mermaid(analysis: Analysis) -> str:
             shape = ('{{"', '"}}')
         lines.append(f"  {_id(node)}{shape[0]}{text}{shape[1]}")
     for a, b, data in g.edges(data=True):
-        label = f"|{_escape(', '.join(data['fields']))}|" if data.get("fields") else ""
+        label = f"|{_escape(_some(data['fields']))}|" if data.get("fields") else ""
         lines.append(f"  {_id(a)} -->{label} {_id(b)}")
     return "\n".join(lines) + "\n"
 
@@ -73,10 +73,17 @@ def dot(analysis: Analysis) -> str:
         shape = {"inputs": "ellipse", "result": "doubleoctagon"}.get(data["kind"], "diamond" if data.get("when") else "box")
         lines.append(f'  "{node}" [label="{_dot_escape(label)}", shape={shape}];')
     for a, b, data in g.edges(data=True):
-        label = f' [label="{_dot_escape(", ".join(data["fields"]))}"]' if data.get("fields") else ""
+        label = f' [label="{_dot_escape(_some(data["fields"]))}"]' if data.get("fields") else ""
         lines.append(f'  "{a}" -> "{b}"{label};')
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _some(names: list[str], shown: int = 6) -> str:
+    """A few names, then how many more: a step reading 20 characteristics stays one line."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f" … +{len(names) - shown} more"
 
 
 def _when(data: dict) -> str:
