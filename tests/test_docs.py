@@ -56,3 +56,18 @@ def test_every_assembly_key_is_documented():
             key = info.alias or name
             assert f"`{key}`" in page or f"{key}," in page or f" {key}" in page, \
                 f"{model.__name__}.{key} missing from docs/reference/assembly.md"
+
+
+def test_the_site_builds_strictly_with_the_generated_map(tmp_path):
+    """mkdocs build --strict: every hand-written page and every generated map page, no broken link."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],
+                            cwd=DOCS.parent, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = (tmp_path / "site" / "map" / "index.html").read_text(encoding="utf-8")
+    assert "risk.preloan" in index and "customer.step.resident_id_checksum" in index
+    assert not (DOCS / "map").exists(), "the plugin must not write generated pages into docs/"

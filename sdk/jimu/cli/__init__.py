@@ -14,6 +14,7 @@ import click
 from .assemblies import graph_command, schema_command, validate_command
 from .call import call_command
 from .catalog import catalog_command, show_command
+from .map import map_group
 from .run import run_command
 from .sample import sample_command
 
@@ -32,6 +33,7 @@ cli.add_command(graph_command)
 cli.add_command(schema_command)
 cli.add_command(run_command)
 cli.add_command(sample_command)
+cli.add_command(map_group)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,60 @@
+"""A thin MkDocs plugin: generate the map at build (and serve) time; nothing is written to docs/.
+
+Register it in pyproject.toml (``[project.entry-points."mkdocs.plugins"] jimu-map =
+"jimu.map.mkdocs_plugin:JimuMapPlugin"``) and list it in mkdocs.yml::
+
+    plugins:
+      - search
+      - jimu-map:
+          assemblies: assemblies     # relative to mkdocs.yml
+          prefix: map                # pages land at map/index.md, map/capabilities/<id>.md, ...
+          yaml_url: https://git.example/jimu/blob/main   # optional
+
+The pages are generated into a temporary folder and added to MkDocs' file collection, so the
+generator stays independent of MkDocs (and of Material, whose end of life is announced).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+
+class JimuMapConfig(Config):
+    assemblies = c.Type(str, default="assemblies")
+    prefix = c.Type(str, default="map")
+    yaml_url = c.Optional(c.Type(str))
+
+
+class JimuMapPlugin(BasePlugin[JimuMapConfig]):
+    def __init__(self) -> None:
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def on_files(self, files: Files, *, config) -> Files:
+        from ..plugins import load_catalog
+        from .generate import generate
+
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="jimu-map-")
+        src_dir = Path(self._tmp.name)
+        root = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        assemblies = root / self.config.assemblies
+        out = src_dir / self.config.prefix.strip("/")
+        written = generate(load_catalog(), assemblies if assemblies.is_dir() else None, out,
+                           yaml_url=self.config.yaml_url, root=root)
+        for path in written:
+            rel = path.relative_to(src_dir).as_posix()
+            if files.get_file_from_path(rel) is not None:
+                files.remove(files.get_file_from_path(rel))  # the generated page wins over a stale copy
+            files.append(File(rel, str(src_dir), config.site_dir, config.use_directory_urls))
+        return files
+
+    def on_shutdown(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
