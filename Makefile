@@ -5,8 +5,12 @@ BIN    := $(VENV)/bin
 # Every install takes its versions from constraints.txt (build back-ends included, via the env).
 PIP    := PIP_CONSTRAINT=$(CURDIR)/constraints.txt PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip
 TEST_PLUGINS := $(VENV)/test-plugins
+# Mermaid for the capability map, vendored from npm (pinned, checksum-checked) so the site works offline.
+MERMAID_VERSION := 11.12.2
+MERMAID_SHA256  := c4ab1840638b1735135090c667382e89cc353b46b56761514a3d0a8a80963832
+MERMAID := vendor/mermaid/mermaid.min.js
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install vendor map clean
 
 $(VENV)/.installed: pyproject.toml capabilities/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +27,19 @@ $(TEST_PLUGINS)/.installed: $(VENV)/.installed $(wildcard tests/plugins/*/pyproj
 
 install: $(VENV)/.installed
 
+$(MERMAID):
+	rm -rf vendor/mermaid.tmp && mkdir -p vendor/mermaid.tmp
+	cd vendor/mermaid.tmp && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null
+	echo "$(MERMAID_SHA256)  vendor/mermaid.tmp/mermaid-$(MERMAID_VERSION).tgz" | sha256sum -c --quiet
+	tar -xzf vendor/mermaid.tmp/mermaid-$(MERMAID_VERSION).tgz -C vendor/mermaid.tmp package/dist/mermaid.min.js package/LICENSE
+	mkdir -p vendor/mermaid && mv vendor/mermaid.tmp/package/dist/mermaid.min.js vendor/mermaid.tmp/package/LICENSE vendor/mermaid/
+	rm -rf vendor/mermaid.tmp
+
+vendor: $(MERMAID)
+
+map: $(VENV)/.installed $(MERMAID)
+	$(BIN)/mkdocs build --strict
+
 demo: $(VENV)/.installed
 	$(BIN)/jimu catalog
 	$(BIN)/jimu validate assemblies/
@@ -35,7 +52,7 @@ demo: $(VENV)/.installed
 	$(BIN)/python -m jimu_credit.demo --product assemblies/hq/preloan_standard.yaml --out out/preloan
 	$(BIN)/python -m jimu_credit.demo_postloan --loans 100000 --out out/postloan
 
-test: $(VENV)/.installed $(TEST_PLUGINS)/.installed
+test: $(VENV)/.installed $(TEST_PLUGINS)/.installed $(MERMAID)
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest
 
 bench: $(VENV)/.installed

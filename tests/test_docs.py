@@ -71,3 +71,22 @@ def test_the_site_builds_strictly_with_the_generated_map(tmp_path):
     index = (tmp_path / "site" / "map" / "index.html").read_text(encoding="utf-8")
     assert "risk.preloan" in index and "customer.step.resident_id_checksum" in index
     assert not (DOCS / "map").exists(), "the plugin must not write generated pages into docs/"
+
+
+def test_the_site_works_offline(tmp_path):
+    """Mermaid is vendored from npm and served with the site (Material then skips its CDN); no web fonts."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                            cwd=DOCS.parent, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    vendored = DOCS.parent / "vendor" / "mermaid" / "mermaid.min.js"
+    assert (site / "assets" / "javascripts" / "mermaid.min.js").read_bytes() == vendored.read_bytes()
+    page = (site / "map" / "products" / "beijing.haidian.identity_screening" / "index.html").read_text(encoding="utf-8")
+    assert 'class="mermaid"' in page and "assets/javascripts/mermaid.min.js" in page
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert not any("fonts.googleapis.com" in p or "fonts.gstatic.com" in p for p in pages)

@@ -29,6 +29,13 @@ class JimuMapConfig(Config):
     assemblies = c.Type(str, default="assemblies")
     prefix = c.Type(str, default="map")
     yaml_url = c.Optional(c.Type(str))
+    #: A Mermaid build vendored from npm (`make` fetches it, checksum-checked), served with the
+    #: site as assets/javascripts/mermaid.min.js: Material then uses it instead of its CDN copy,
+    #: so diagrams render offline. Missing file: the build fails rather than silently go online.
+    mermaid = c.Type(str, default="vendor/mermaid/mermaid.min.js")
+
+
+MERMAID_SITE_PATH = "assets/javascripts/mermaid.min.js"
 
 
 class JimuMapPlugin(BasePlugin[JimuMapConfig]):
@@ -52,6 +59,16 @@ class JimuMapPlugin(BasePlugin[JimuMapConfig]):
             if files.get_file_from_path(rel) is not None:
                 files.remove(files.get_file_from_path(rel))  # the generated page wins over a stale copy
             files.append(File(rel, str(src_dir), config.site_dir, config.use_directory_urls))
+        mermaid = root / self.config.mermaid
+        if not mermaid.is_file():
+            from mkdocs.exceptions import PluginError
+
+            raise PluginError(f"{mermaid} is missing: run `make vendor` (it fetches Mermaid from npm) "
+                              "so the map's diagrams work offline")
+        (src_dir / MERMAID_SITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+        (src_dir / MERMAID_SITE_PATH).write_bytes(mermaid.read_bytes())
+        if files.get_file_from_path(MERMAID_SITE_PATH) is None:
+            files.append(File(MERMAID_SITE_PATH, str(src_dir), config.site_dir, config.use_directory_urls))
         return files
 
     def on_shutdown(self) -> None:

@@ -211,13 +211,35 @@ def test_mkdocs_plugin_adds_generated_pages(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
     plugin = JimuMapPlugin()
-    plugin.load_config({"assemblies": str(ASSEMBLIES)})
+    mermaid = tmp_path / "mermaid.min.js"
+    mermaid.write_text("/* a stand-in for the vendored Mermaid */", encoding="utf-8")
+    plugin.load_config({"assemblies": str(ASSEMBLIES), "mermaid": str(mermaid)})
     files = plugin.on_files(Files([]), config=config)
     try:
         paths = {f.src_uri for f in files}
+        assert "assets/javascripts/mermaid.min.js" in paths
         assert "map/index.md" in paths
         assert "map/capabilities/customer.step.resident_id_checksum.md" in paths
         assert "map/products/beijing.haidian.identity_screening.md" in paths
         assert not (tmp_path / "docs" / "map").exists()  # nothing written into docs/
+    finally:
+        plugin.on_shutdown()
+
+
+def test_mkdocs_plugin_refuses_to_build_without_the_vendored_mermaid(tmp_path):
+    pytest.importorskip("mkdocs")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import Files
+
+    from jimu.map.mkdocs_plugin import JimuMapPlugin
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+    plugin = JimuMapPlugin()
+    plugin.load_config({"assemblies": str(ASSEMBLIES), "mermaid": str(tmp_path / "absent.js")})
+    try:
+        with pytest.raises(PluginError, match="make vendor"):
+            plugin.on_files(Files([]), config=load_config(str(tmp_path / "mkdocs.yml")))
     finally:
         plugin.on_shutdown()
