@@ -90,3 +90,24 @@ def test_the_site_works_offline(tmp_path):
     assert 'class="mermaid"' in page and "assets/javascripts/mermaid.min.js" in page
     pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
     assert not any("fonts.googleapis.com" in p or "fonts.gstatic.com" in p for p in pages)
+
+
+def test_search_finds_chinese_names_by_their_words(tmp_path):
+    """jieba segments Chinese at build time, so a two-character query finds a longer name."""
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+                            cwd=DOCS.parent, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    page = next(d for d in index["docs"] if d["location"].startswith("map/capabilities/customer.kyc.person"))
+    words = set(separator.split(page["title"] + " " + page["text"]))
+    assert "身份" in words, "个人客户身份核验 must be indexed as words, so 身份 finds it"
+    assert "customer.kyc.person" in page["title"] + page["text"]
