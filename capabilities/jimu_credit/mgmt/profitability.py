@@ -249,6 +249,14 @@ class _Economics:
         """Revenue − FTP funding cost − opex − EL: the risk-adjusted return before tax."""
         return self.revenue - self.funding_cost - self.opex - self.el
 
+    def fields(self) -> dict[str, float]:
+        """The output fields RAROC and EVA share."""
+        return {
+            "revenue": self.revenue, "funding_cost": self.funding_cost, "opex": self.opex, "costs": self.costs,
+            "el": self.el, "pd_used": self.capital.pd_used, "k": self.capital.k, "rwa": self.capital.rwa,
+            "ec": self.capital.ec,
+        }
+
 
 _USES = (f"{EL}~=1.0", f"{IRB}~=1.0")
 
@@ -341,15 +349,7 @@ def raroc(exposure: Exposure, params: RarocParams, ctx) -> Raroc:
     numerator = econ.pre_tax_profit + benefit
     undefined = ec <= 0
     return Raroc(
-        revenue=econ.revenue,
-        funding_cost=econ.funding_cost,
-        opex=econ.opex,
-        costs=econ.costs,
-        el=econ.el,
-        pd_used=econ.capital.pd_used,
-        k=econ.capital.k,
-        rwa=econ.capital.rwa,
-        ec=ec,
+        **econ.fields(),
         capital_benefit=benefit,
         risk_adjusted_return=numerator,
         raroc=None if undefined else numerator / ec,
@@ -428,15 +428,7 @@ def eva(exposure: Exposure, params: EvaParams, ctx) -> Eva:
     nopat = profit - tax
     charge = params.hurdle_rate * econ.capital.ec
     return Eva(
-        revenue=econ.revenue,
-        funding_cost=econ.funding_cost,
-        opex=econ.opex,
-        costs=econ.costs,
-        el=econ.el,
-        pd_used=econ.capital.pd_used,
-        k=econ.capital.k,
-        rwa=econ.capital.rwa,
-        ec=econ.capital.ec,
+        **econ.fields(),
         pre_tax_profit=profit,
         tax=tax,
         nopat=nopat,

@@ -22,7 +22,6 @@ to double the odds; band A from 580, band E below 490).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Annotated, Literal
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import diagnostics as dx
@@ -30,7 +31,7 @@ from ..composite import Composite
 from ..contracts import Domain, Entry, Level, Status
 from ..decision import Decision
 from ..diagnostics import Diagnostic
-from ..types import DECLARABLE, DYN, VType, TypeKind, from_annotation, from_model
+from ..types import DECLARABLE, DYN, VType, TypeKind, from_model
 from ..yamlfile import Position
 from . import exprs
 from .load import LoadedFile, load_file
@@ -50,6 +51,7 @@ class Target:
     output: VType  # an OBJECT
     params: dict[str, ParamSpec]
     inner_params: set[str] = field(default_factory=set)  # a composite's params it does not expose
+    analysis: Analysis | None = None  # a composite's own analysis, which the plan compiler compiles
 
 
 @dataclass
@@ -165,7 +167,10 @@ class Validator:
                           from_params_model(entry.params, entry.id))
         if isinstance(entry, Composite):
             key = (entry.id, entry.version)
-            loaded = self._analyses[key].file if key in self._analyses else load_file(_path(entry.path), text=entry.text)
+            local = self.local.get(key)
+            if local is not None:  # the file given on the command line stands for the installed one
+                return self.target_of(local)
+            loaded = self._analyses[key].file if key in self._analyses else load_file(Path(entry.path), text=entry.text)
             analysis = self.analyse_composite(entry.assembly, loaded)
             return self._composite_target(entry, analysis)
         if isinstance(entry, LoadedFile):
@@ -180,7 +185,7 @@ class Validator:
         inner = {p for s in analysis.steps.values() if s.target for p in s.target.params}
         inner |= {f"{s.step.id}.{p}" for s in analysis.steps.values() if s.target for p in s.target.params}
         return Target(composite, analysis.input_type, required, analysis.output_type, analysis.params,
-                      inner - set(analysis.params))
+                      inner - set(analysis.params), analysis)
 
     def analyse_composite(self, assembly: CompositeAssembly, loaded: LoadedFile) -> Analysis:
         key = (assembly.id, assembly.version)
@@ -760,12 +765,6 @@ def _strings(value: Any) -> list[str]:
 
 def _string_map(value: Any) -> dict[str, str]:
     return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(value, dict) else {}
-
-
-def _path(text: str):
-    from pathlib import Path
-
-    return Path(text)
 
 
 def _major_minor(version: str) -> str:

@@ -88,7 +88,7 @@ def parse(text: str) -> Expression:
         raise _unexpected_token(text, exc) from None
     except UnexpectedCharacters as exc:
         raise _unexpected_character(text, exc.pos_in_stream) from None
-    except UnexpectedInput as exc:  # UnexpectedEOF: lark's LALR reports $END as a token, but be safe
+    except UnexpectedInput:  # UnexpectedEOF: lark's LALR reports $END as a token, but be safe
         raise _error(text, "the expression ends too early", len(text.rstrip()),
                      hint=_hint(text)) from None
     except (LarkError, RecursionError, ValueError) as exc:  # LexError and anything else lark raises

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
@@ -21,7 +21,6 @@ from ..assembly.model import OPTIONAL_MARK, OnError
 from ..assembly.validate import Analysis, Validator
 from ..capability import Capability
 from ..catalog import Catalog
-from ..composite import Composite
 from ..expressions import EvaluationError, compile_record
 from ..expressions import ast as tree
 from ..invoke import Context, allowed_reasons
@@ -64,7 +63,6 @@ class PlanStep:
     context: Context | None = None
     allowed: frozenset[str] = frozenset()
     sub: Plan | None = None  # a composite's own plan
-    sub_params: dict[str, Any] = field(default_factory=dict)
     hook_caller: Any = None  # pluggy's jimu_run_step, when a plugin wraps it (else the call is direct)
     decides: bool = False  # the product's decision reads it: an error here must refer, even under skip
 
@@ -118,7 +116,6 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
         entry = s.target.entry
         path = f"{prefix}{sid}"
         bindings = []
-        requires = set()
         for name, b in s.bindings.items():
             text = b.source.rstrip()
             optional = b.optional or text.endswith(OPTIONAL_MARK)
@@ -148,7 +145,7 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
             step.allowed = allowed_reasons(entry, catalog)
             step.bound = entry.bind(step.params, step.context)
         else:
-            sub_analysis = _composite_analysis(validator, entry)
+            sub_analysis = s.target.analysis
             inner: dict[str, dict[str, Any]] = {}
             for name, value in params.items():
                 spec = sub_analysis.params[name]
@@ -191,17 +188,6 @@ def input_model(model: Any) -> type[BaseModel]:
             python = Annotated[python, _STRICT_FORMS[spec.type]]
         fields[name] = (python | None, None) if spec.optional else (python, ...)
     return create_model(f"{model.id.replace('.', '_')}_inputs", __config__=ConfigDict(extra="ignore"), **fields)
-
-
-def _composite_analysis(validator: Validator, entry: Composite) -> Analysis:
-    key = (entry.id, entry.version)
-    if key in validator._analyses:
-        return validator._analyses[key]
-    for (lid, lver), loaded in validator.local.items():
-        if (lid, lver) == key:
-            return validator.analyse_composite(loaded.model, loaded)
-    validator.target_of(entry)
-    return validator._analyses[key]
 
 
 def _path_getter(path: tuple[str, ...]) -> Getter:
