@@ -40,7 +40,7 @@ vendor: $(MERMAID)
 map: $(VENV)/.installed $(MERMAID)
 	$(BIN)/mkdocs build --strict
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(MERMAID)
 	$(BIN)/jimu catalog
 	$(BIN)/jimu validate assemblies/
 	$(BIN)/jimu graph assemblies/beijing/haidian_identity_screening.yaml
@@ -51,12 +51,20 @@ demo: $(VENV)/.installed
 	$(BIN)/jimu run assemblies/zhejiang/hangzhou_pharmacy_merchant_loan.yaml --input out/applicants.csv
 	$(BIN)/python -m jimu_credit.demo --product assemblies/hq/preloan_standard.yaml --out out/preloan
 	$(BIN)/python -m jimu_credit.demo_postloan --loans 100000 --out out/postloan
+	@# the capability map (site/): `jimu map build` prints where it is; `jimu map serve` serves it
+	$(BIN)/jimu map build
 
 test: $(VENV)/.installed $(TEST_PLUGINS)/.installed $(MERMAID)
 	JIMU_TEST_PLUGINS=$(CURDIR)/$(TEST_PLUGINS) $(BIN)/python -m pytest
 
-bench: $(VENV)/.installed
-	$(BIN)/python bench/runner_overhead.py
+# Every bench/*.py script, each in its own process, into bench/RESULTS.md (see bench/README.md).
+# The bench extra brings the peers Jimu is measured against (Hamilton, Dask) and the profiler.
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PIP) install -q -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -4,10 +4,11 @@ Everything a capability author or a tool builder needs is importable from here; 
 are the implementation.
 """
 
+from .authority import AuthorityRule, AuthorityTable, table_in_force, tables_in_force
 from .capability import Capability, ContractModel, Example, NoParams, Use, capability
 from .catalog import Catalog, Problem, Source, UnknownCapability
 from .composite import Composite, InvalidComposite
-from .contracts import Domain, Entry, Kind, Level, Lifecycle, Status
+from .contracts import Domain, Entry, Kind, Level, Lifecycle, Promotion, Status
 from .decision import Decision, Offer, Outcome, combine
 from .hookspecs import ENTRY_POINT_GROUP, hookimpl
 from .invoke import CapabilityError, Context, invoke
@@ -21,6 +22,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "AuthorityRule",
+    "AuthorityTable",
     "Capability",
     "CapabilityError",
     "Catalog",
@@ -35,6 +38,7 @@ __all__ = [
     "Kind",
     "Level",
     "Lifecycle",
+    "Promotion",
     "MissingResource",
     "NoParams",
     "Offer",
@@ -57,4 +61,6 @@ __all__ = [
     "hookimpl",
     "invoke",
     "load_catalog",
+    "table_in_force",
+    "tables_in_force",
 ]

@@ -114,6 +114,9 @@ class Capability(Entry):
     func: Callable[..., Any]
     batch: Callable[..., Any] | None = None
     examples: tuple[Example, ...] = ()
+    #: files the implementation reads at run time (a points table), as glob patterns relative to the
+    #: package of the module defining ``func``: locks hash them, so a refitted table makes a lock stale
+    data_files: tuple[str, ...] = ()
 
     _passes: tuple[bool, bool] = PrivateAttr(default=(False, False))
 
@@ -121,6 +124,16 @@ class Capability(Entry):
     @classmethod
     def _parse_uses(cls, value: Iterable[str | Use]) -> tuple[Use, ...]:
         return tuple(Use.parse(item) for item in value)
+
+    @field_validator("data_files")
+    @classmethod
+    def _relative_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            parts = pattern.replace("\\", "/").split("/")
+            if not pattern.strip() or pattern.startswith(("/", "\\")) or ".." in parts or ":" in pattern:
+                raise ValueError(f"data_files {pattern!r}: give a path inside the capability's package, "
+                                 "relative to it (e.g. models/scorecard_*.json)")
+        return value
 
     @field_validator("input", "output", "params")
     @classmethod
@@ -162,6 +175,8 @@ class Capability(Entry):
         self._passes = _call_signature(self.func, self.id)
         for number, example in enumerate(self.examples, 1):
             _check_example(self, number, example)
+        if self.batch is not None:
+            _batch_signature(self.batch, self.id)
         return self
 
     @property
@@ -190,6 +205,20 @@ class Capability(Entry):
         for number, example in enumerate(copy.examples, 1):
             _check_example(copy, number, example)
         return copy
+
+    def with_batch(self, batch: Callable[..., Any]) -> Capability:
+        """A copy with a vectorised batch form, which must give the record form's answers.
+
+        Declared after the record function, beside it::
+
+            def _dpd_bucket_batch(frame, params): ...   # a DataFrame of inputs -> one of outputs
+            dpd_bucket = dpd_bucket.with_batch(_dpd_bucket_batch)
+
+        The calling convention (column types, decisions as columns, the per-row ``_record`` and
+        ``_error`` columns) is :mod:`jimu.runtime.batch`'s.
+        """
+        _batch_signature(batch, self.id)
+        return self.model_copy(update={"batch": batch})
 
     def bind(self, params: BaseModel, ctx: Any = None) -> Callable[[BaseModel], Any]:
         """The implementation with params and ctx bound: what a plan calls once per record."""
@@ -237,6 +266,13 @@ def _call_signature(func: Callable[..., Any], cap_id: str) -> tuple[bool, bool]:
     return "params" in sig.parameters, "ctx" in sig.parameters
 
 
+def _batch_signature(func: Callable[..., Any], cap_id: str) -> None:
+    """A batch form takes the frame first, then only ``params=`` and ``ctx=``, like the record form."""
+    if not callable(func):
+        raise ValueError(f"{cap_id}: the batch form must be a function of a DataFrame")
+    _call_signature(func, cap_id)
+
+
 def _check_example(cap: Capability, number: int, example: Example) -> None:
     try:
         cap.input.model_validate(example.input)
@@ -269,12 +305,15 @@ def capability(
     reasons: Iterable[ReasonCode] = (),
     batch: Callable[..., Any] | None = None,
     examples: Iterable[Example | dict] = (),
+    data_files: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Capability]:
     """Declare a capability around its record function.
 
     The input, output and params models default to the function's annotations (first argument,
     return value, ``params``); the description defaults to the docstring; the kind defaults to
-    ``lookup`` when resources are declared, else ``map``.
+    ``lookup`` when resources are declared, else ``map``. ``data_files`` names the files the
+    implementation reads (glob patterns relative to its package, e.g. ``models/*.json``), so that
+    locks pin them with the code.
     """
 
     def wrap(func: Callable[..., Any]) -> Capability:
@@ -301,6 +340,7 @@ def capability(
             func=func,
             batch=batch,
             examples=tuple(Example.model_validate(e) if isinstance(e, dict) else e for e in examples),
+            data_files=tuple(data_files),
         )
 
     return wrap

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from .authority import AuthorityTable, table_problems
 from .capability import Capability, Use
 from .composite import Composite
 from .contracts import Domain, Entry, Kind, Level, Status
@@ -85,11 +86,17 @@ class Catalog:
     providers: dict[str, ResourceProvider] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     samples: dict[str, Sample] = field(default_factory=dict)
+    #: HQ's authority tables, by (id, version): see :mod:`jimu.authority`
+    authority: dict[tuple[str, str], AuthorityTable] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: the plugin manager the catalog was loaded with: the runtime calls step hooks through it
     hooks: pluggy.PluginManager | None = field(default=None, repr=False, compare=False)
     plugins: list[Source] = field(default_factory=list)
     _sources: dict[str, Source] = field(default_factory=dict, repr=False)
+    # id -> versions oldest first; rebuilt when capabilities change size (registration only adds),
+    # because `get` is called per use by graph() and validation: a scan per call made both quadratic
+    _by_id: dict[str, list[Entry]] = field(default_factory=dict, repr=False, compare=False)
+    _by_id_size: int = field(default=-1, repr=False, compare=False)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -133,13 +140,16 @@ class Catalog:
         elif isinstance(item, Policy):
             self._claim(f"policy {item.id}", source)
             self.policies[item.id] = item
+        elif isinstance(item, AuthorityTable):
+            self._claim(f"authority table {item.key}", source)
+            self.authority[(item.id, item.version)] = item
         elif isinstance(item, ResourceProvider):
             self._claim(f"provider of {item.resource}", source)
             self.providers[item.resource] = item
         else:
             raise _Refused(
                 f"cannot register {type(item).__name__} {item!r:.60}: register a Domain, Capability, "
-                "Composite, ReasonCode, Resource, ResourceProvider, Policy or Sample"
+                "Composite, ReasonCode, Resource, ResourceProvider, Policy, Sample or AuthorityTable"
             )
 
     def _add_reason(self, code: ReasonCode, source: Source) -> None:
@@ -190,6 +200,9 @@ class Catalog:
             successor = cap.lifecycle.successor
             if successor and successor.split("@")[0] not in self.ids():
                 self.report(source, f"its successor {successor!r} is not installed", item, "warning")
+        for table in self.authority.values():
+            for message in table_problems(self, table):
+                self.report(self._sources[f"authority table {table.key}"], message, f"authority table {table.key}")
         for name, provider in self.providers.items():
             if name not in self.resources:
                 self.report(self._sources[f"provider of {name}"], f"provides undeclared resource {name!r}")
@@ -217,9 +230,14 @@ class Catalog:
         """Every installed version of one id, oldest first."""
         if cap_id in self.domains:
             return [self.domains[cap_id]]
-        return sorted(
-            (c for (i, _), c in self.capabilities.items() if i == cap_id), key=lambda c: c.parsed_version
-        )
+        if self._by_id_size != len(self.capabilities):
+            index: dict[str, list[Entry]] = {}
+            for (i, _), c in self.capabilities.items():
+                index.setdefault(i, []).append(c)
+            for found in index.values():
+                found.sort(key=lambda c: c.parsed_version)
+            self._by_id, self._by_id_size = index, len(self.capabilities)
+        return list(self._by_id.get(cap_id, ()))
 
     def get(self, cap_id: str, specifier: str = "") -> Entry:
         """The newest installed version of ``cap_id`` admitted by the PEP 440 ``specifier``.

@@ -64,19 +64,60 @@ class Status(str, Enum):
     RETIRED = "retired"
 
 
+#: The order a capability's life moves in; a promotion only ever moves it forward.
+STATUS_ORDER = (Status.EXPERIMENTAL, Status.PRODUCTION, Status.DEPRECATED, Status.RETIRED)
+
+
+class Promotion(BaseModel):
+    """One recorded move of a capability's status, with who approved it and when.
+
+    ``approved_on``, not ``on``: YAML 1.1 (PyYAML) reads a bare ``on`` key as ``True``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    to: Status
+    approved_by: str = Field(min_length=1, description="the person or board that approved it")
+    approved_on: dt.date
+    ticket: str | None = Field(None, description="the change ticket, e.g. ARB-2026-014")
+    note: str | None = None
+
+
 class Lifecycle(BaseModel):
-    """Where an entry stands in its life; a deprecated one names its successor and sunset date."""
+    """Where an entry stands in its life; a deprecated one names its successor and sunset date.
+
+    ``promotions`` is the approval record: each move (experimental → production → deprecated →
+    retired), oldest first; when there is one, the last move's ``to`` is the current status.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     status: Status = Status.EXPERIMENTAL
     successor: str | None = Field(None, description="id (optionally id@version) replacing this one")
     sunset: dt.date | None = Field(None, description="the date after which it may be retired")
+    promotions: tuple[Promotion, ...] = ()
 
     @model_validator(mode="after")
     def _deprecation_is_complete(self) -> Lifecycle:
         if self.status is Status.DEPRECATED and (not self.successor or not self.sunset):
             raise ValueError("a deprecated capability names its successor and its sunset date")
+        return self
+
+    @model_validator(mode="after")
+    def _promotions_are_a_history(self) -> Lifecycle:
+        previous: Promotion | None = None
+        for number, move in enumerate(self.promotions, 1):
+            if previous is not None:
+                if move.approved_on < previous.approved_on:
+                    raise ValueError(f"promotion {number} (to {move.to.value}, {move.approved_on}) is dated before "
+                                     f"promotion {number - 1} ({previous.approved_on}): list them oldest first")
+                if STATUS_ORDER.index(move.to) <= STATUS_ORDER.index(previous.to):
+                    raise ValueError(f"promotion {number} moves from {previous.to.value} to {move.to.value}: "
+                                     "a lifecycle only moves forward (experimental → production → deprecated → retired)")
+            previous = move
+        if previous is not None and previous.to is not self.status:
+            raise ValueError(f"the last promotion is to {previous.to.value}, but the status is {self.status.value}: "
+                             "record the promotion that made it so")
         return self
 
     @classmethod

@@ -50,6 +50,7 @@ RETIRED = register_code("J204", "retired", E, "The capability is retired and may
 NOT_ENTITLED = register_code("J205", "not-entitled", E, "The capability is not available to this branch.")
 LEVEL_RULE = register_code("J206", "five-level-rule", E, "A composite uses a capability at its own level or above.")
 CYCLE = register_code("J207", "cycle", E, "Composites or steps depend on each other in a cycle.")
+BREAKING_MINOR = register_code("J208", "breaking-minor-release", W, "Two installed versions sharing a major version differ in a breaking way (`jimu diff` says how).")
 # J3xx: data flow between steps
 UNBOUND_INPUT = register_code("J301", "unbound-input", E, "A step's required input is bound to nothing.")
 AMBIGUOUS_INPUT = register_code("J302", "ambiguous-input", E, "A step's input could come from more than one place.")
@@ -65,13 +66,26 @@ EXPR_FUNCTION = register_code("J404", "expression-function", E, "An expression c
 # J5xx: params
 UNKNOWN_PARAM = register_code("J501", "unknown-param", E, "A param the capability does not have.")
 PARAM_NOT_EXPOSED = register_code("J502", "param-not-exposed", E, "A param the composite does not expose to products.")
-PARAM_OUT_OF_RANGE = register_code("J503", "param-out-of-range", E, "A param outside its technical range or the branch's authority.")
+PARAM_OUT_OF_RANGE = register_code("J503", "param-out-of-range", E, "A param outside its technical range (the bounds its capability or composite declares).")
+AUTHORITY_EXCEEDED = register_code("J504", "authority-exceeded", E, "A param outside the range HQ's authority table delegates to this branch (the rule is named).")
+TIGHTEN_ONLY_LOOSENED = register_code("J505", "tighten-only-loosened", E, "A param HQ lets this branch only tighten is moved the looser way from HQ's default.")
+NO_AUTHORITY = register_code("J506", "no-authority", E, "A branch overrides a param HQ governs but has delegated to no rule for this branch.")
+AUTHORITY_EXPIRED = register_code("J507", "authority-expired", E, "The only rule delegating this param to the branch is not in force on the date checked.")
 # J6xx: the product as a whole
 NO_DECISION = register_code("J601", "no-decision", E, "A product declares no decision output.")
 UNREACHABLE_STEP = register_code("J602", "unreachable-step", W, "A step whose outputs nothing reads.")
 UNUSED_INPUT = register_code("J603", "unused-input", W, "A declared input that no step, expression or output reads.")
 # J7xx: HQ's policies (mandatory controls added by plugins)
 POLICY = register_code("J701", "policy", E, "A product breaks a policy HQ registered (the message names it).")
+POLICY_SCREEN_BEFORE_SCORING = register_code("J702", "policy-screen-before-scoring", E, "A lending product scores or prices an applicant before (or without) KYC and anti-fraud.")
+POLICY_BUREAU_CONSENT = register_code("J703", "policy-bureau-consent", E, "A product queries the credit bureau without a recorded consent check gating the query.")
+# J8xx: locks (a product's lock file no longer matches what would run)
+LOCK_UNREADABLE = register_code("J801", "lock-unreadable", E, "The product's lock file is not a lock this Jimu can read (broken JSON, another format or product).")
+LOCK_VERSION_CHANGED = register_code("J802", "lock-version-changed", E, "A pinned capability, composite or Jimu resolves to another version or distribution than the lock says.")
+LOCK_HASH_CHANGED = register_code("J803", "lock-hash-changed", E, "A pinned code file, data file or composite YAML has another sha256 than the lock (or than its RECORD).")
+LOCK_BINDING_CHANGED = register_code("J804", "lock-binding-changed", E, "A step's capability, specifier, bindings or params differ from the lock.")
+LOCK_REACH_CHANGED = register_code("J805", "lock-reach-changed", E, "The product now reaches a capability the lock lacks, or no longer reaches one it pins.")
+LOCK_AUTHORITY_CHANGED = register_code("J806", "lock-authority-changed", E, "Another authority table is in force for the branch than the one locked.")
 del E, W
 
 

@@ -6,8 +6,7 @@ handle share. Products run through plans (``jimu.runtime``), which bind all of t
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,14 +55,67 @@ class Context:
                 raise LookupError(f"{self._cap.id} did not declare that it uses {cap_id!r} (add it to uses=[...])")
             if self._catalog is None:
                 raise LookupError(f"{self._cap.id} uses {cap_id} but runs without a catalog")
-            target = self._catalog.get(use.id, use.specifier)
-            resources = self._resources
-
-            def handle(record: BaseModel | Mapping[str, Any], params: Mapping[str, Any] | None = None):
-                return invoke(target, record, params, resources=resources, catalog=self._catalog)
-
-            self._handles[cap_id] = handle
+            handle = self._handles[cap_id] = Handle(self._catalog.get(use.id, use.specifier), self._resources,
+                                                    self._catalog)
         return handle
+
+
+class Handle:
+    """One capability made callable for another: :func:`invoke`, with everything but the record prepared.
+
+    A composite-in-Python (a scorecard looking up fourteen characteristics) calls its dependencies
+    many times a record, so the target's context, allowed reason codes, default params and output
+    checker are worked out once, when the handle is first asked for, not on every call.
+    """
+
+    __slots__ = ("target", "_validate_input", "_params", "_validate_params", "_default", "_call", "_check")
+
+    def __init__(self, target: Capability, resources: Resources | Mapping[str, object] | None,
+                 catalog: Catalog | None):
+        self.target = target
+        self._validate_input = target.input.__pydantic_validator__.validate_python
+        self._params = target.params
+        self._validate_params = target.params.__pydantic_validator__.validate_python
+        self._default: BaseModel | None = None  # the params' defaults, validated on first need
+        self._call = _caller(target, Context(target, resources, catalog))
+        self._check = output_checker(target, allowed_reasons(target, catalog))
+
+    def __call__(self, record: BaseModel | Mapping[str, Any], params: BaseModel | Mapping[str, Any] | None = None):
+        cap = self.target
+        if type(record) is dict:  # the usual call: a dict literal
+            inp = self._validate_input(record)
+        else:
+            inp = record if isinstance(record, cap.input) else self._validate_input(dict(record))
+        if params is None:
+            prm = self._default
+            if prm is None:
+                prm = self._default = self._validate_params({})
+        elif type(params) is dict:
+            prm = self._validate_params(params)
+        elif isinstance(params, self._params):
+            prm = params
+        else:
+            prm = self._validate_params(dict(params))
+        try:
+            out = self._call(inp, prm)
+        except (CapabilityError, UnknownCapability, MissingResource):
+            raise
+        except Exception as exc:
+            raise CapabilityError(cap, f"raised {type(exc).__name__}: {exc}") from exc
+        return self._check(out)
+
+
+def _caller(cap: Capability, ctx: Context) -> Callable[[BaseModel, BaseModel], Any]:
+    """``cap.call`` with the context bound and the signature looked at once (not per call)."""
+    func = cap.func
+    wants_params, wants_ctx = cap._passes
+    if wants_params and wants_ctx:
+        return lambda inp, params: func(inp, params=params, ctx=ctx)
+    if wants_params:
+        return lambda inp, params: func(inp, params=params)
+    if wants_ctx:
+        return lambda inp, params: func(inp, ctx=ctx)
+    return lambda inp, params: func(inp)
 
 
 def invoke(
@@ -114,35 +166,80 @@ def check_output(cap: Capability, out: object, allowed: frozenset[str] | None = 
     and a hook wrapper may have replaced it); nested models keep their own validation.
     """
     shape = _shape(cap.output)
+    out = _validated(cap, out)
+    _check_fields(cap, out.__dict__, shape.floats, shape, cap.reason_codes if allowed is None else allowed)
+    return out
+
+
+def output_checker(cap: Capability, allowed: frozenset[str] | None = None, *,
+                   trust_instances: bool = True) -> Callable[[object], BaseModel]:
+    """:func:`check_output` for one capability, its contract's shape worked out once: what runs per record.
+
+    With ``trust_instances``, an instance of exactly the output model is not validated a second
+    time: pydantic validated it when the capability built it, and re-validating costs as much as
+    building it did. What assignment after construction or ``model_construct`` could still slip
+    in is checked anyway on that path: NaN in every float field, and the reason codes. A dict,
+    another class, or a subclass instance is always validated; a plan passes
+    ``trust_instances=False`` for steps a plugin's hook wrapper may replace the output of.
+    """
+    output = cap.output
+    shape = _shape(output)
+    allowed = cap.reason_codes if allowed is None else allowed
+    trusted_floats = shape.all_floats
+    checks_codes = bool(shape.codes or shape.decisions)
+
+    def check(out: object) -> BaseModel:
+        if trust_instances and type(out) is output:  # the hot path: inlined, it runs for every step
+            fields = out.__dict__
+            for name in trusted_floats:
+                value = fields.get(name)
+                if isinstance(value, float) and value != value:
+                    raise CapabilityError(cap, f"returned NaN for {name}")
+            if checks_codes:
+                _check_fields(cap, fields, (), shape, allowed)
+            return out
+        out = _validated(cap, out)
+        _check_fields(cap, out.__dict__, shape.floats, shape, allowed)
+        return out
+
+    return check
+
+
+def _validated(cap: Capability, out: object) -> BaseModel:
+    """``out`` validated into the output model, from its fields when it is a model already."""
     try:
         data = out.__dict__ if isinstance(out, BaseModel) else out if isinstance(out, Mapping) else vars(out)
-        out = cap.output.model_validate(data)
+        return cap.output.__pydantic_validator__.validate_python(data)
     except (ValidationError, AttributeError, TypeError) as exc:
         raise CapabilityError(cap, f"returned output that breaks its contract: {exc}") from None
-    fields = out.__dict__
-    for name in shape.floats:  # only for contracts that do not refuse NaN themselves
-        value = fields[name]
-        if isinstance(value, float) and math.isnan(value):
+
+
+def _check_fields(cap: Capability, fields: dict[str, Any], floats: tuple[str, ...], shape: _OutputShape,
+                  allowed: frozenset[str]) -> None:
+    """NaN in ``floats`` and reason codes outside ``allowed``: what validation may not have caught."""
+    for name in floats:
+        value = fields.get(name)
+        if isinstance(value, float) and value != value:  # NaN is the one float unequal to itself
             raise CapabilityError(cap, f"returned NaN for {name}")
-    if shape.codes or shape.decisions:
-        codes = set()
-        for name in shape.codes:
-            value = fields[name]
-            if isinstance(value, (list, tuple, set, frozenset)):
-                codes.update(value)
-        for name in shape.decisions:
-            value = fields[name]
-            if isinstance(value, Decision):
-                codes.update(value.reasons)
-        undeclared = codes - (cap.reason_codes if allowed is None else allowed)
-        if undeclared:
-            raise CapabilityError(cap, f"returned undeclared reason code(s) {', '.join(sorted(undeclared))}")
-    return out
+    if not (shape.codes or shape.decisions):
+        return
+    codes: set[str] = set()
+    for name in shape.codes:
+        value = fields.get(name)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            codes.update(value)
+    for name in shape.decisions:
+        value = fields.get(name)
+        if isinstance(value, Decision):
+            codes.update(value.reasons)
+    if codes and not codes <= allowed:
+        raise CapabilityError(cap, f"returned undeclared reason code(s) {', '.join(sorted(codes - allowed))}")
 
 
 @dataclass(frozen=True)
 class _OutputShape:
-    floats: tuple[str, ...]  # fields to check for NaN
+    floats: tuple[str, ...]  # fields to check for NaN after validation (the contract allows NaN)
+    all_floats: tuple[str, ...]  # fields to check for NaN when validation is skipped
     codes: tuple[str, ...]  # the ``reasons`` field, if any
     decisions: tuple[str, ...]  # fields that may hold a Decision
 
@@ -154,9 +251,9 @@ def _shape(model: type[BaseModel]) -> _OutputShape:
     floats, decisions = [], []
     for name, info in model.model_fields.items():
         text = repr(info.annotation)
-        if not refuses_nan and ("float" in text or "Any" in text or info.annotation is None):
+        if "float" in text or "Any" in text or info.annotation is None:
             floats.append(name)
         if "Decision" in text or "Any" in text:
             decisions.append(name)
     codes = ("reasons",) if "reasons" in model.model_fields else ()
-    return _OutputShape(tuple(floats), codes, tuple(decisions))
+    return _OutputShape(() if refuses_nan else tuple(floats), tuple(floats), codes, tuple(decisions))

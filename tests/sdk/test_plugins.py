@@ -82,7 +82,10 @@ def test_allow_and_block_lists(with_test_plugins, monkeypatch):
     assert {s.distribution for s in only_credit.plugins} == {"jimu", "jimu-credit"} and not only_credit.errors
     monkeypatch.setenv("JIMU_PLUGINS_BLOCK", "jimu_test_importerror, jimu-test-invalid")
     blocked = load_catalog()
-    assert {s.distribution for s in blocked.plugins} == {"jimu", "jimu-credit", "jimu-test-good"}
+    loaded = {s.distribution for s in blocked.plugins}
+    # other test distributions come and go; what matters is that the blocked ones are not loaded
+    assert {"jimu", "jimu-credit", "jimu-test-good", "jimu-test-nextgen"} <= loaded
+    assert not loaded & {"jimu-test-importerror", "jimu-test-invalid"}
     assert not blocked.errors
 
 

@@ -698,4 +698,249 @@ def limitadjust(review: LimitReview, params: LimitAdjustParams, ctx) -> LimitAdj
     return result("keep", current, [])
 
 
+# -- batch forms (jimu.runtime.batch): the same answers, a partition at a time --------------------
+
+
+def _drop_columns(baseline, current, minimum: float):
+    """:func:`_drop` over columns: NaN where not assessed."""
+    import numpy as np
+
+    from jimu.runtime.numeric import py_round
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        judged = ~np.isnan(baseline) & ~np.isnan(current) & (baseline > 0) & (baseline >= minimum)
+        drop = py_round(np.where(judged, (baseline - current) / np.where(judged, baseline, 1.0), np.nan), 6)
+    return drop
+
+
+def _graded_columns(value, warn: float, critical: float):
+    """:func:`_graded` over a column: 0 none, 2 warn, 3 critical (SEVERITY_RANK)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(value) | (value < warn), 0, np.where(value >= critical, 3, 2))
+
+
+_GRADED_CODES = (OVERDUE.code, BALANCE_DROP.code, TURNOVER_DROP.code, SCORE_DRIFT.code)
+
+
+def _reason_order(grades, i: int) -> list[str]:
+    """The reason codes of loan ``i``: most severe first, then in the order of discovery."""
+    found = [(-grades[j][i], j) for j in range(4) if grades[j][i]]
+    return [_GRADED_CODES[j] for _, j in sorted(found)]
+
+
+def _signals_batch(frame, params: SignalParams):
+    """The batch form: each signal a column of severities, the per-loan lists built only for loans
+    that have a signal. Loans with external events are left to the record form (``_record``)."""
+    import numpy as np
+
+    from .monitor import bucket_indices
+
+    n = len(frame)
+    dpd = frame["dpd"].to_numpy(dtype=np.int64)
+    index = bucket_indices(dpd, (params.m1_max_dpd, params.m2_max_dpd, params.m3_max_dpd))
+    critical_from = BUCKETS.index(params.overdue_critical_from)
+    overdue = np.where(index == 0, 0, np.where(index >= critical_from, 3, 2))
+    balance = _drop_columns(frame["balance_baseline"].to_numpy(float), frame["balance_current"].to_numpy(float),
+                            params.min_baseline_balance)
+    turnover = _drop_columns(frame["turnover_baseline"].to_numpy(float), frame["turnover_current"].to_numpy(float),
+                             params.min_baseline_turnover)
+    origination = frame["origination_score"].to_numpy(float)
+    current = frame["current_score"].to_numpy(float)
+    from jimu.runtime.numeric import py_round
+
+    drift = py_round(origination - current, 6)
+    grades = (
+        overdue,
+        _graded_columns(balance, params.balance_drop_warn, params.balance_drop_critical),
+        _graded_columns(turnover, params.turnover_drop_warn, params.turnover_drop_critical),
+        _graded_columns(drift, params.score_drift_warn, params.score_drift_critical),
+    )
+    worst = np.maximum.reduce(grades)
+    names = np.array(["none", "info", "warn", "critical"], dtype=object)
+    severity_name = {2: "warn", 3: "critical"}
+    bucket_names = np.array(BUCKETS, dtype=object)
+    none: list = []  # shared by the loans without a signal: outputs are read, never changed
+    signal_lists = np.empty(n, object)
+    signal_lists.fill(none)
+    reason_lists = signal_lists.copy()
+    construct = Signal.model_construct
+    wanted = frame.attrs.get("outputs")
+    detailed = wanted is None or "signals" in wanted  # the list of Signal objects, only when it is read
+    if not detailed:  # the codes alone: one list per combination of the four grades, copied per loan
+        key = grades[0] + 4 * grades[1] + 16 * grades[2] + 64 * grades[3]
+        orders = {k: _reason_order([[k >> 2 * j & 3] for j in range(4)], 0) for k in np.unique(key).tolist()}
+        lit = np.flatnonzero(worst)
+        reason_lists[lit] = np.fromiter((list(orders[k]) for k in key[lit].tolist()), dtype=object, count=len(lit))
+    for i in np.flatnonzero(worst).tolist() if detailed else ():
+        found = []
+        if overdue[i]:
+            found.append(construct(code=OVERDUE.code, severity=severity_name[overdue[i]], metric="dpd",
+                                   value=float(dpd[i]), threshold=None,
+                                   detail=f"{dpd[i]} days past due, bucket {bucket_names[index[i]]}"))
+        for code, metric, values, grade, warn, critical in (
+            (BALANCE_DROP, "balance_drop", balance, grades[1], params.balance_drop_warn, params.balance_drop_critical),
+            (TURNOVER_DROP, "turnover_drop", turnover, grades[2], params.turnover_drop_warn,
+             params.turnover_drop_critical),
+        ):
+            if grade[i]:
+                value = float(values[i])
+                found.append(construct(code=code.code, severity=severity_name[grade[i]], metric=metric, value=value,
+                                       threshold=critical if grade[i] == 3 else warn,
+                                       detail=f"{metric.replace('_', ' ')} {value:.1%} against the baseline"))
+        if grades[3][i]:
+            value = float(drift[i])
+            found.append(construct(code=SCORE_DRIFT.code, severity=severity_name[grades[3][i]], metric="score_drift",
+                                   value=value, threshold=params.score_drift_critical if grades[3][i] == 3
+                                   else params.score_drift_warn,
+                                   detail=f"score down {value:g} points since origination"))
+        found.sort(key=lambda s: -SEVERITY_RANK[s.severity])
+        signal_lists[i] = found
+        reason_lists[i] = list(dict.fromkeys(s.code for s in found))
+    record = np.fromiter(map(bool, frame["events"]), bool, n)
+    # the record form works out the event window's start even without events: before year 1 it
+    # raises (a step error); those loans go to it, so that the error is its own
+    as_of = frame["as_of"].to_numpy(dtype="datetime64[s]")
+    record |= as_of < np.datetime64("0001-01-01") + np.timedelta64(params.event_lookback_days, "D")
+    return {
+        "severity": names[worst], "signals": signal_lists, "reasons": reason_lists, "bucket": bucket_names[index],
+        "balance_drop": balance, "turnover_drop": turnover, "score_drift": drift, "events_in_window": np.zeros(n, int),
+        "_record": record,
+    }
+
+
+signals = signals.with_batch(_signals_batch)
+
+
+def _collection_batch(frame, params: CollectionParams):
+    """The batch form: the decision table as array lookups; the reason lists from a table of the
+    sixteen combinations of adjustments per bucket."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    bucket = frame["bucket"].to_numpy(dtype=object)
+    order = {"M0": 0, "M1": 1, "M2": 2, "M3": 3, "M3+": 4}
+    b = pd.Series(bucket, dtype=object).map(order).to_numpy(dtype=np.int64)
+    balance = frame["outstanding_balance"].to_numpy(float)
+    score = frame["behaviour_score"].to_numpy(float)
+    has_score = ~np.isnan(score)
+    with np.errstate(invalid="ignore"):
+        fired = np.stack([has_score & (score < params.poor_score_below), has_score & (score >= params.good_score_from),
+                          balance >= params.large_balance_from, balance < params.small_balance_below])
+    steps = fired[0].astype(int) - fired[1] + fired[2] - fired[3]
+    base_rank = np.array([0] + [_S[params.base(k)] for k in BUCKETS[1:]])[b]
+    low = np.array([0] + [_S[BUCKET_RANGE[k][0]] for k in BUCKETS[1:]])[b]
+    high = np.array([0] + [_S[BUCKET_RANGE[k][1]] for k in BUCKETS[1:]])[b]
+    rank = np.minimum(np.maximum(base_rank + np.clip(steps, -1, 1), low), np.maximum(high, base_rank))
+    current = b == 0
+    rank = np.where(current, 0, rank)
+    adjustment = np.where(current, 0, rank - base_rank)
+    codes = (COL_POOR.code, COL_GOOD.code, COL_LARGE.code, COL_SMALL.code)
+    table = {}
+    for k, name in enumerate(BUCKETS):
+        for mask in range(16):
+            table[k * 16 + mask] = () if k == 0 else (COL_BUCKET[name].code,) + tuple(
+                codes[j] for j in range(4) if mask >> j & 1)
+    key = b * 16 + fired[0] + 2 * fired[1] + 4 * fired[2] + 8 * fired[3]
+    reasons = np.fromiter((list(table[k]) for k in key.tolist()), dtype=object, count=n)
+    strategies = np.array(STRATEGIES, dtype=object)
+    zh = np.array([STRATEGY_ZH[s] for s in STRATEGIES], dtype=object)
+    return {"strategy": strategies[rank], "strategy_zh": zh[rank], "base_strategy": strategies[
+        np.where(current, 0, base_rank)], "adjustment": adjustment, "reasons": reasons}
+
+
+collection = collection.with_batch(_collection_batch)
+
+
+def _limitadjust_batch(frame, params: LimitAdjustParams):
+    """The batch form: every branch of the review computed for every loan, then chosen per loan in
+    the record form's order (freeze, term loan, decrease, increase, keep). Affordability is
+    risk.step.dti's formula and the caps risk.step.clamp's rule, over columns."""
+    import numpy as np
+    import pandas as pd
+
+    from jimu.runtime.numeric import py_round, quantize
+
+    n = len(frame)
+    current = frame["current_limit"].to_numpy(float)
+    balance = frame["outstanding_balance"].to_numpy(float)
+    severity = frame["severity"].to_numpy(dtype=object)
+    rank = pd.Series(severity, dtype=object).map(SEVERITY_RANK).to_numpy(dtype=np.int64)
+    score = frame["new_score"].to_numpy(float)
+    income = frame["monthly_income"].to_numpy(float)
+    debt = frame["existing_monthly_debt"].to_numpy(float)
+    rate = frame["annual_rate"].to_numpy(float)
+    tenor = frame["tenor_months"].to_numpy(dtype=np.int64)
+    revolving = frame["revolving"].to_numpy(dtype=bool)
+
+    # risk.step.dti: the annuity principal the DTI ceiling supports, rounded down to the fen
+    pmt = np.maximum(0.0, params.dti_max * income - debt)
+    r = rate / 12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        annuity = pmt * (1 - (1 + r) ** -tenor.astype(float)) / r
+    afford = quantize(np.where(r == 0, pmt * tenor, annuity), up=False)
+    cap = min(params.product_cap, params.regulatory_cap)
+
+    freeze = (rank == 3) & params.freeze_on_critical
+    term = ~freeze & ~revolving
+    # decrease: the lowest target, the first in the record form's order on a tie
+    floor = current * (1 - params.max_decrease_pct)
+    candidates = (
+        (rank == 3, current * (1 - params.max_decrease_pct), "signals", LA_SIGNALS.code),
+        (rank == 2, current * (1 - params.decrease_step_pct), "signals", LA_SIGNALS.code),
+        (score < params.decrease_score_below, current * (1 - params.decrease_step_pct), "score", LA_LOW_SCORE.code),
+        (afford < current, afford, "affordability", LA_AFFORD.code),
+        (current > cap, np.full(n, cap), "cap", LA_OVER_CAP.code),
+    )
+    target = np.full(n, np.inf)
+    binding = np.full(n, None, object)
+    key = np.zeros(n, np.int64)
+    for bit, (applies, value, name, _code) in enumerate(candidates):
+        better = applies & (value < target)
+        target = np.where(better, value, target)
+        binding[better] = name
+        key |= applies.astype(np.int64) << bit
+    decrease = ~freeze & ~term & (key > 0)
+    held = np.where(target < floor, floor, np.where(target > current, current, target))
+    breached = (target < floor) | (target > current)
+    cut = np.minimum(current, quantize(np.where(decrease, held, 0.0), up=True))
+    binding = np.where(decrease & breached, "max_decrease", binding)
+    # increase
+    grow = ~freeze & ~term & ~decrease & (rank <= 1) & (score >= params.increase_score_from)
+    max_increase = current * (1 + params.max_increase_pct)
+    ceiling = np.minimum(cap, afford)
+    top = np.maximum(current, ceiling)
+    raised_value = np.where(max_increase < current, current, np.where(max_increase > top, top, max_increase))
+    raised_breached = (max_increase < current) | (max_increase > top)
+    raised = quantize(np.where(grow, raised_value, 0.0), up=False)
+    grow &= raised - current >= max(params.min_increase_amount, 0.01)
+    raise_binding = np.where(raised_breached, np.where(cap == ceiling, "cap", "affordability"), "max_increase")
+
+    new = np.where(decrease, cut, np.where(grow, raised, current))
+    action = np.where(freeze, "freeze", np.where(decrease, np.where(cut < current, "decrease", "keep"),
+                                                 np.where(grow, "increase", "keep"))).astype(object)
+    binding = np.where(decrease, binding, np.where(grow, raise_binding, None)).astype(object)
+    capped = np.where(decrease, breached, np.where(grow, raise_binding != "affordability", False))
+    codes = [c[3] for c in candidates]
+    table = {k: [codes[j] for j in range(5) if k >> j & 1] for k in range(32)}
+    reasons = np.fromiter(([LA_FREEZE.code] if fz else list(table[k]) if dc else [LA_INCREASE.code] if gr else []
+                           for fz, dc, gr, k in zip(freeze.tolist(), decrease.tolist(), grow.tolist(), key.tolist(),
+                                                    strict=True)), dtype=object, count=n)
+    change = py_round(new - current, 2)
+    available = np.where(freeze, 0.0, py_round(np.maximum(0.0, new - balance), 2))
+    return {
+        "action": action, "new_limit": new, "change": change, "change_pct": py_round(change / current, 6),
+        "available": available, "frozen": freeze, "affordable_principal": afford, "capped": capped.astype(bool),
+        "binding": binding, "reasons": reasons,
+        "decision.outcome": np.where(freeze, "refer", "approve").astype(object),
+        "decision.reasons": [list(r) for r in reasons],
+        "decision.offer_limit": np.where(freeze, np.nan, new),
+    }
+
+
+limitadjust = limitadjust.with_batch(_limitadjust_batch)
+
+
 CAPABILITIES = (signals, collection, limitadjust)

@@ -166,6 +166,38 @@ def dpd_bucket(inp: Dpd, params: BucketParams) -> DpdBucket:
     )
 
 
+def bucket_indices(dpd, edges: tuple[int, int, int]):
+    """:func:`bucket_of` over an array of DPDs (the batch forms' shared arithmetic)."""
+    import numpy as np
+
+    dpd = np.asarray(dpd)
+    index = 1 + (dpd > edges[0]).astype(np.int64) + (dpd > edges[1]) + (dpd > edges[2])
+    return np.where(dpd <= 0, 0, index)
+
+
+def bucket_columns(dpd, params: BucketParams) -> dict:
+    """The outputs of ``risk.step.dpd_bucket`` as columns (arrays), for an array of DPDs."""
+    import numpy as np
+
+    edges = params.edges()
+    index = bucket_indices(dpd, edges)
+    klass = bucket_indices(dpd, params.class_edges())
+    names = np.array(BUCKETS, dtype=object)
+    ranges = np.array([_range_text(i, edges) for i in range(5)], dtype=object)
+    classes = np.array(FIVE_CLASSES, dtype=object)
+    classes_zh = np.array([FIVE_CLASS_ZH[c] for c in FIVE_CLASSES], dtype=object)
+    return {"bucket": names[index], "bucket_index": index, "bucket_range": ranges[index],
+            "five_class": classes[klass], "five_class_zh": classes_zh[klass], "non_performing": klass >= 2}
+
+
+def _dpd_bucket_batch(frame, params: BucketParams):
+    """The batch form: the same table lookups over the DPD column."""
+    return bucket_columns(frame["dpd"].to_numpy(), params)
+
+
+dpd_bucket = dpd_bucket.with_batch(_dpd_bucket_batch)
+
+
 # -- risk.step.psi -----------------------------------------------------------------------------
 
 PsiBand = Literal["stable", "monitor", "shift", "no_data"]
@@ -423,6 +455,37 @@ def dpd(status: LoanStatus, params: MonitorParams, ctx) -> LoanDpd:
         overdue_amount=overdue_amount,
         overdue_instalments=overdue_count,
     )
+
+
+def _dpd_batch(frame, params: MonitorParams):
+    """The batch form, for the ledger's summary form (the nightly book): DPD from the oldest unpaid
+    due date, column by column. Rows with a schedule or payments, or whose summary breaks the
+    contract's cross-field rule, are left to the record form (``_record``), as are DPDs beyond the
+    bucket step's range (its contract error is the record form's to report)."""
+    import numpy as np
+
+    n = len(frame)
+    as_of = frame["as_of"].to_numpy(dtype="datetime64[s]")
+    oldest = frame["oldest_unpaid_due_date"].to_numpy(dtype="datetime64[s]")
+    overdue = frame["overdue_amount"].to_numpy(dtype=float)
+    has_oldest = ~np.isnat(oldest)
+    record = np.fromiter(map(bool, frame["schedule"]), bool, n) | np.fromiter(map(bool, frame["payments"]), bool, n)
+    record |= ~np.isnan(overdue) & (overdue != 0) & ~has_oldest
+    days = np.where(has_oldest, (as_of - np.where(has_oldest, oldest, as_of)).astype("timedelta64[D]").astype(np.int64),
+                    0)
+    days = np.maximum(days, 0)
+    in_grace = (days > 0) & (days <= params.grace_days)
+    past_due = np.where(days <= params.grace_days, 0, days)
+    record |= past_due > 36_500  # beyond risk.step.dpd_bucket's contract: the record form says so
+    overdue = np.where(np.isnan(overdue) & (past_due == 0), 0.0, overdue)
+    shown = np.where(has_oldest & (oldest <= as_of), oldest, np.datetime64("NaT"))
+    out = bucket_columns(np.where(record, 0, past_due), params)
+    out.update(loan_id=frame["loan_id"].to_numpy(dtype=object), dpd=past_due, oldest_unpaid_due_date=shown,
+               in_grace=in_grace, overdue_amount=overdue, overdue_instalments=np.full(n, np.nan), _record=record)
+    return out
+
+
+dpd = dpd.with_batch(_dpd_batch)
 
 
 # -- population stability of the score (an aggregate) -------------------------------------------

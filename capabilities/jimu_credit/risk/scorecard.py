@@ -46,6 +46,8 @@ SCORECARD = "risk.prescreen.scorecard"
 MODEL_VERSIONS = ("v1",)
 MODEL_FILE = "scorecard_german_{version}.json"
 ModelVersion = Literal["v1"]
+#: What the capabilities below declare they read (locks hash it): every shipped points table.
+TABLE_FILES = ("models/" + MODEL_FILE.format(version="*"),)
 
 #: The characteristics a card may use: the German Credit attributes, named as in the CSV, without
 #: the protected ``personal_status_and_sex`` and ``foreign_worker``.
@@ -328,6 +330,7 @@ def _points_of(c: Characteristic, value: Any) -> WoePoints:
     lifecycle="production",
     tags=("scorecard", "woe", "pre-loan"),
     examples=EXAMPLES_WOE_POINTS,
+    data_files=TABLE_FILES,
 )
 def woe_points(item: CharacteristicValue, params: TableParams) -> WoePoints:
     """Find the bin of one characteristic's value in the shipped points table and give its points.
@@ -533,6 +536,7 @@ def top_reasons(shortfalls: Mapping[str, float], limit: int = MAX_REASONS, minim
     uses=(f"{WOE_POINTS}~=1.0",),
     reasons=tuple(REASONS.values()),
     examples=EXAMPLES_SCORECARD,
+    data_files=TABLE_FILES,
 )
 def scorecard(applicant: Applicant, params: ScorecardParams, ctx) -> ScorecardResult:
     """Score a German-Credit-style application with the shipped WOE points table.

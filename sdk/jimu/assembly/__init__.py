@@ -50,8 +50,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def validate_paths(paths: Iterable[Path], catalog=None) -> list[Analysis]:
-    """Load and validate every assembly under ``paths``; composites among them are validated as local."""
+def validate_paths(paths: Iterable[Path], catalog=None, as_of=None) -> list[Analysis]:
+    """Load and validate every assembly under ``paths``; composites among them are validated as local.
+
+    ``as_of`` (a date, default today) is the day HQ's authority tables are judged on."""
     if catalog is None:
         from ..plugins import load_catalog
 
@@ -59,4 +61,4 @@ def validate_paths(paths: Iterable[Path], catalog=None) -> list[Analysis]:
     from .validate import Validator
 
     files = [load_file(p) for p in find_assemblies(paths)]
-    return Validator(catalog, files).validate_all(files)
+    return Validator(catalog, files, as_of=as_of).validate_all(files)

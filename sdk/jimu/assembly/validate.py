@@ -2,10 +2,11 @@
 
 The checks run in the order a reader would ask the questions: does each step name something
 installed, in a version the specifier admits, that this branch may use, at a level the
-five-level rule allows (J2xx)? Are its params known and within range (J5xx)? Is every input
-bound, unambiguously, to a value of a fitting type; does anything read what may have been
-skipped (J3xx)? Do the expressions parse and name only what is declared (J4xx)? Does the product
-decide, and is every step and input used (J6xx)?
+five-level rule allows (J2xx)? Are its params known, within range and within the branch's
+authority on the day checked (J5xx)? Is every input bound, unambiguously, to a value of a
+fitting type; does anything read what may have been skipped (J3xx)? Do the expressions parse and
+name only what is declared (J4xx)? Does the product decide, and is every step and input used
+(J6xx)? Does it keep HQ's mandatory controls (J7xx)?
 
 Two networkx graphs carry the structure: the composition graph (composites → what they use,
 local files overriding installed ones), whose cycles are J207; and each assembly's data flow
@@ -18,6 +19,7 @@ compiler needs (each step's target, bindings and order; the assembly's input and
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -103,8 +105,15 @@ class Analysis:
 class Validator:
     """Validates assembly files against one catalog; composites among the files override installed ones."""
 
-    def __init__(self, catalog: Catalog, files: Iterable[LoadedFile] = ()):
+    def __init__(self, catalog: Catalog, files: Iterable[LoadedFile] = (), as_of: dt.date | None = None):
+        from ..authority import governed_capabilities, tables_in_force
+
         self.catalog = catalog
+        #: the date HQ's authority (and dated policies) are judged on: ``jimu validate --as-of``
+        self.as_of = as_of or dt.date.today()
+        self.authority = tables_in_force(catalog, self.as_of)
+        self.governed = {t.key: governed_capabilities(catalog, t) for t in self.authority}
+        self._policy_closures: dict = {}  # shared by every product's ProductView: the catalog is fixed
         self.local: dict[tuple[str, str], LoadedFile] = {}
         for f in files:
             if isinstance(f.model, CompositeAssembly):
@@ -112,6 +121,7 @@ class Validator:
         self._analyses: dict[tuple[str, str], Analysis] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._cycles = self._composition_cycles()
+        self._breaking_minor: dict = {}  # (id, major) → jimu.governance.diff.BreakingMinor or None
 
     # -- the composition graph -----------------------------------------------------------------
 
@@ -215,22 +225,22 @@ class Validator:
         return analysis
 
     def apply_policies(self, analysis: Analysis) -> None:
-        """HQ's policies over a product (J701); a policy that fails is an error, never a pass."""
+        """HQ's policies over a product (J701, or the policy's own J7xx); a policy that fails is an error, never a pass."""
         from ..policy import ProductView
 
         if analysis.file.broken_steps or any(s.target is None for s in analysis.steps.values()):
             return  # a policy judging a product with unknown steps could only guess: fix those first
-        view = ProductView(analysis, self.catalog)
+        view = ProductView(analysis, self.catalog, as_of=self.as_of, _closures=self._policy_closures)
         for policy in self.catalog.policies.values():
             try:
                 findings = list(policy.check(view))
             except Exception as exc:
-                analysis.file.report(dx.POLICY, f"policy {policy.id} could not check this product: "
+                analysis.file.report(dx.CODES[policy.code], f"policy {policy.id} could not check this product: "
                                      f"{type(exc).__name__}: {exc}", ("kind",), key=True,
                                      hint=f"report it to the policy's owner ({policy.owner or 'HQ'})")
                 continue
             for finding in findings:
-                analysis.file.report(dx.POLICY, f"policy {policy.id}: {finding.message}", tuple(finding.path),
+                analysis.file.report(dx.CODES[policy.code], f"policy {policy.id}: {finding.message}", tuple(finding.path),
                                      key=len(finding.path) == 1, hint=finding.hint,
                                      severity=finding.severity)
 
@@ -323,6 +333,12 @@ class FileCheck:
             lc = header.lifecycle
             self.f.report(dx.DEPRECATED, f"{step.uses} {header.version} is deprecated: use {lc.successor} "
                           f"before {lc.sunset}", (*where, "uses"), hint=_successor_hint(header))
+        if entry is not None:
+            from ..governance.diff import breaking_minor
+
+            broken = breaking_minor(self.v.catalog, entry, self.v, self.v._breaking_minor)
+            if broken is not None:
+                self.f.report(dx.BREAKING_MINOR, broken.message, (*where, "uses"), hint=broken.hint)
         if self.branch and not header.entitles(self.branch):
             self.f.report(dx.NOT_ENTITLED, f"branch {self.branch} is not entitled to {step.uses} "
                           f"(entitled: {', '.join(header.entitlements)})", (*where, "uses"),
@@ -382,8 +398,23 @@ class FileCheck:
                 code = dx.PARAM_OUT_OF_RANGE if kind == "range" else dx.WRONG_TYPE
                 self.f.report(code, message, where, hint=f"{name} must be within {spec.range_text()}"
                               if kind == "range" else f"{name} takes {spec.vtype.describe()}")
+            elif self.branch and not self.is_composite:
+                self.check_authority(spec, value, where)
         if len(self.f.diagnostics) == before and isinstance(t.entry, Capability):
             self._check_params_together(s, t.entry)
+
+    def check_authority(self, spec: ParamSpec, value: Any, where: tuple) -> None:
+        """J504–J507: a branch's override against HQ's authority table in force (technical range already fine)."""
+        from ..authority import check_override
+
+        paths, node = [], spec
+        while node is not None:  # the exposed name first, down to the capability that declares it
+            paths.append(f"{node.owner}:{node.name}")
+            node = node.inner
+        breach = check_override(self.v.authority, self.branch, paths, value, spec.default, self.v.as_of,
+                                self.v.governed)
+        if breach is not None:
+            self.f.report(dx.CODES[breach.code], breach.message, where, hint=breach.hint)
 
     def _check_params_together(self, s: StepAnalysis, cap: Capability) -> None:
         """Rules across params (a floor below its ceiling): the params model as a whole, once each field is fine."""

@@ -12,8 +12,12 @@ import sys
 import click
 
 from .assemblies import graph_command, schema_command, validate_command
+from .authority import authority_command
 from .call import call_command
 from .catalog import catalog_command, show_command
+from .diff import diff_command
+from .impact import impact_command
+from .lock import lock_command
 from .map import map_group
 from .run import run_command
 from .sample import sample_command
@@ -32,8 +36,12 @@ cli.add_command(validate_command)
 cli.add_command(graph_command)
 cli.add_command(schema_command)
 cli.add_command(run_command)
+cli.add_command(lock_command)
 cli.add_command(sample_command)
 cli.add_command(map_group)
+cli.add_command(impact_command)
+cli.add_command(diff_command)
+cli.add_command(authority_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,9 @@ from .common import UserError, console, load
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print a JSON list of diagnostics")
-def validate_command(paths, as_json) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="judge HQ's authority tables and dated policies on this day (YYYY-MM-DD; default today)")
+def validate_command(paths, as_json, as_of) -> None:
     """Validate assemblies (default: assemblies/); exit 0 clean (warnings allowed), 1 errors, 2 usage."""
     from ..assembly import find_assemblies, validate_paths
 
@@ -24,7 +26,11 @@ def validate_command(paths, as_json) -> None:
         paths = (default,)
     if not find_assemblies(paths):
         raise UserError(f"no assembly files (*.yaml) under {', '.join(map(str, paths))}")
-    analyses = validate_paths(paths, catalog=load())
+    from ..lock import check_locks
+
+    catalog = load()
+    analyses = validate_paths(paths, catalog=catalog, as_of=as_of.date() if as_of else None)
+    check_locks(analyses, catalog, as_of.date() if as_of else None)  # J8xx: products whose lock no longer matches what would run
     diagnostics = [d for a in analyses for d in a.diagnostics]
     errors = sum(d.is_error for d in diagnostics)
     if as_json:

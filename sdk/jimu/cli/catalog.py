@@ -31,6 +31,9 @@ def entry_summary(entry: Entry, catalog) -> dict:
         "domain": entry.domain,
         "description": entry.description,
         "tags": list(entry.tags),
+        "successor": entry.lifecycle.successor,
+        "sunset": entry.lifecycle.sunset.isoformat() if entry.lifecycle.sunset else None,
+        "promotions": [p.model_dump(mode="json", exclude_none=True) for p in entry.lifecycle.promotions],
     }
 
 
@@ -79,9 +82,6 @@ def describe(entry: Entry, catalog) -> dict:
         {"version": v.version, "lifecycle": v.lifecycle.status.value, "distribution": catalog.source(v).distribution}
         for v in catalog.versions(entry.id)
     ]
-    lc = entry.lifecycle
-    if lc.successor:
-        data["successor"], data["sunset"] = lc.successor, str(lc.sunset)
     data["used_by"] = sorted({c.key for c in catalog.used_by(entry.id)})
     if isinstance(entry, Capability):
         data["uses"] = [str(u) for u in entry.uses]
@@ -167,7 +167,11 @@ def _print_description(data: dict) -> None:
     out.print(f"level L{data['level']} · kind {data['kind']} · {data['lifecycle']} · owner {data['owner']}"
               f" · from {data['distribution'] or data['plugin']} {data['distribution_version'] or ''}".rstrip())
     if data.get("successor"):
-        out.print(f"[yellow]deprecated: use {data['successor']} (sunset {data['sunset']})[/]")
+        out.print(f"[yellow]{data['lifecycle']}: use {data['successor']} (sunset {data['sunset']})[/]")
+    for move in data.get("promotions", ()):
+        extra = "".join(f" · {move[k]}" for k in ("ticket", "note") if move.get(k))
+        out.print(f"  → {move['to']} on {move['approved_on']}, approved by {move['approved_by']}{extra}",
+                  markup=False)
     if data["description"]:
         out.print(f"\n{data['description']}")
     for section in ("input", "output", "params"):

@@ -14,21 +14,30 @@ from .common import UserError, console, load
 @click.command("run")
 @click.argument("assembly", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--record", help="one application as JSON: prints outputs, decision and trace")
-@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="a CSV, JSON-lines or Parquet file of applications")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="where the decisions go (default out/<input name>.decisions.<same format>)")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--input", "input_path", type=click.Path(exists=True, path_type=Path),
+              help="a CSV, JSON-lines or Parquet file of applications (dask: a Parquet file or directory)")
+@click.option("--output", type=click.Path(path_type=Path),
+              help="where the decisions go (default out/<input name>.decisions.<same format>; "
+                   "dask: the directory out/<input name>.decisions/)")
+@click.option("--rejects", type=click.Path(path_type=Path),
               help="where rejected rows go with their reasons (default out/<input name>.rejects.jsonl)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (the record's result, or the run's summary)")
-def run_command(assembly, record, input_path, output, rejects, as_json) -> None:
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="run --input in this process, or partition by partition on Dask")
+@click.option("--scheduler", metavar="ADDRESS", help="dask: a running scheduler (tcp://host:8786), not a LocalCluster")
+@click.option("--workers", type=click.IntRange(min=1), help="dask: LocalCluster worker processes (default 2)")
+@click.option("--partition-rows", type=click.IntRange(min=1), help="rows per partition, both engines (default 50000): memory follows it, not the file size")
+def run_command(assembly, record, input_path, output, rejects, as_json, engine, scheduler, workers,
+                partition_rows) -> None:
     """Run a product on one record (--record) or a file (--input); exit 0 when the run completed."""
     if (record is None) == (input_path is None):
         raise click.UsageError("give exactly one of --record JSON or --input FILE")
+    _check_engine_options(engine, record, scheduler, workers, partition_rows)
     from ..runtime import PlanError, RunFailed, load_plan
     from ..runtime.files import InputFileError, check_format
 
     catalog = load()
+    _refuse_stale_lock(assembly, catalog)
     try:
         plan = load_plan(assembly, catalog)
     except PlanError as exc:
@@ -39,7 +48,13 @@ def run_command(assembly, record, input_path, output, rejects, as_json) -> None:
     try:
         if record is not None:
             _run_one(plan, record, as_json)
+        elif engine == "dask":
+            _run_distributed(plan, assembly, input_path, output, rejects, as_json,
+                             scheduler=scheduler, workers=workers, partition_rows=partition_rows)
         else:
+            if input_path.is_dir():
+                raise UserError(f"--input {input_path} is a directory",
+                                "a directory of Parquet part files runs with --engine dask")
             output = output or Path("out") / f"{input_path.stem}.decisions{input_path.suffix.lower()}"
             rejects = rejects or Path("out") / f"{input_path.stem}.rejects.jsonl"
             for path in (input_path, output, rejects):
@@ -48,11 +63,63 @@ def run_command(assembly, record, input_path, output, rejects, as_json) -> None:
             if len(names) < 3:
                 raise UserError("--input, --output and --rejects must be three different files",
                                 "writing the decisions over the input would destroy it")
-            _run_file(plan, input_path, output, rejects, as_json)
+            _run_file(plan, input_path, output, rejects, as_json, partition_rows)
     except InputFileError as exc:
         raise UserError(str(exc)) from None
     except RunFailed as exc:
         raise UserError(f"the run stopped: {mask_text(str(exc))}", "the step's on_error is fail") from None
+
+
+def _check_engine_options(engine, record, scheduler, workers, partition_rows) -> None:
+    dask_only = [name for name, value in (("--scheduler", scheduler), ("--workers", workers)) if value is not None]
+    if engine != "dask" and dask_only:
+        raise click.UsageError(f"{', '.join(dask_only)} only apply with --engine dask")
+    if engine == "dask" and record is not None:
+        raise click.UsageError("--engine dask runs files (--input); --record runs in this process")
+    if scheduler and workers:
+        raise click.UsageError("--workers sizes a LocalCluster; with --scheduler the cluster has its own workers")
+
+
+def _run_distributed(plan, assembly: Path, source: Path, output, rejects, as_json: bool, **options) -> None:
+    """--engine dask: Dask and pandas are imported only here, never on the rest of the CLI's paths."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..runtime.dask_engine import EngineError, run_dask
+
+    stem = source.stem if source.is_file() else source.name
+    output = output or Path("out") / f"{stem}.decisions"  # a directory of parts: no assembly into one file
+    rejects = rejects or Path("out") / f"{stem}.rejects.jsonl"
+    if len({p.resolve() for p in (source, output, rejects)}) < 3:
+        raise UserError("--input, --output and --rejects must be three different paths",
+                        "writing the decisions over the input would destroy it")
+    options = {k: v for k, v in options.items() if v is not None}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("partitions"),
+                  TextColumn("{task.fields[rows]:,} rows"), TimeElapsedColumn(), console=console(stderr=True),
+                  transient=False) as bar:
+        task = bar.add_task(f"{plan.id} on dask", total=None, rows=0)
+
+        def progress(done: int, total: int, rows: int) -> None:
+            bar.update(task, completed=done, total=total, rows=rows)
+
+        try:
+            summary = run_dask(plan, assembly, source, output, rejects, progress=progress, **options)
+        except EngineError as exc:
+            raise UserError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_summary(plan, source, summary)
+
+
+def _refuse_stale_lock(assembly: Path, catalog) -> None:
+    """A product whose lock no longer matches what would run does not run (no lock: no check)."""
+    from ..lock import lock_path, verify
+
+    differences = verify(assembly, catalog)
+    if differences:
+        listed = "\n".join(f"  - {d.message}" for d in differences)
+        raise UserError(f"{assembly} does not match its lock {lock_path(assembly)}, so it will not run:\n{listed}",
+                        f"if the change is intended, run jimu lock {assembly}; else restore what the lock pins")
 
 
 def _run_one(plan, text: str, as_json: bool) -> None:
@@ -119,7 +186,7 @@ def _short(value, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _run_file(plan, source: Path, output: Path, rejects: Path, as_json: bool) -> None:
+def _run_file(plan, source: Path, output: Path, rejects: Path, as_json: bool, partition_rows: int | None) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..runtime.files import count_rows, run_file
@@ -128,7 +195,8 @@ def _run_file(plan, source: Path, output: Path, rejects: Path, as_json: bool) ->
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console(stderr=True), transient=False) as bar:
         task = bar.add_task(f"{plan.id}", total=total)
-        summary = run_file(plan, source, output, rejects, progress=lambda done: bar.update(task, completed=done))
+        summary = run_file(plan, source, output, rejects, progress=lambda done: bar.update(task, completed=done),
+                           **({"partition_rows": partition_rows} if partition_rows else {}))
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
         return

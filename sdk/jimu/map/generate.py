@@ -3,10 +3,14 @@
 Plain Python over the catalog and ``assemblies/``: no MkDocs import here, so any static-site tool
 (or a plain Markdown viewer) can use the output. Layout of ``out_dir``::
 
-    index.md                      the five-level map, one block per L1 domain, then the products
+    index.md                      the five-level map, one block per L1 domain, then the products;
+                                  a legend and the filter form (filters.py) on top
     domains/<domain>.md           one L1 domain: its capabilities by level
     capabilities/<id>.md          one capability (newest version; every installed version listed)
-    products/<id>.md              one product assembly
+    products/<id>.md              one product assembly, with its lock's pins (locks.py)
+
+The index needs Python-Markdown's ``attr_list`` and ``md_in_html`` (the jimu-map plugin turns
+them on): its blocks carry the data the filter script (``assets/jimu-map.js``) reads.
 
 Links are relative ``.md`` paths, which MkDocs resolves. User text (names, descriptions) is
 escaped; ids are validated dotted words and shown as code. Output is sorted, so two builds of
@@ -17,7 +21,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 from ..capability import Capability
 from ..composite import Composite
 from ..contracts import Entry, Level
+from .filters import filter_form, heat, legend
+from .locks import lock_path, read_lock
 
 if TYPE_CHECKING:
     from ..assembly.validate import Analysis, Validator
@@ -90,6 +95,10 @@ class MapModel:
     yaml_url: str | None = None
     root: Path | None = None  # file paths are shown relative to it when under it
     broken: list[Analysis] = field(default_factory=list)  # assemblies that could not be read
+    #: id → every installed version, oldest first (Catalog.versions scans the whole catalog per
+    #: call: at 1,000 capabilities that is quadratic, so the map asks it once per id)
+    versions: dict[str, list[Entry]] = field(default_factory=dict)
+    usage: Any = None  # jimu.governance.impact.usage_graph: what `jimu impact` walks
 
     def entry(self, cap_id: str) -> Entry | None:
         return self.latest.get(cap_id) or self.catalog.domains.get(cap_id)
@@ -99,38 +108,13 @@ class MapModel:
 
     def impact(self, cap_id: str) -> list[tuple[str, str, list[str]]]:
         """What changing ``cap_id`` affects: ``(kind, id, path)`` for every composite/capability
-        that uses it transitively (kind ``capability``) and every product reaching it (``product``);
-        each path is a shortest one, from ``cap_id`` up to the affected item."""
-        parent: dict[str, str | None] = {cap_id: None}
-        queue = deque([cap_id])
-        order: list[str] = []
-        while queue:
-            node = queue.popleft()
-            for user in sorted(self.users.get(node, ())):
-                if user not in parent:
-                    parent[user] = node
-                    order.append(user)
-                    queue.append(user)
+        that uses it transitively and every product reaching it; each path a shortest one, from
+        ``cap_id`` up to the affected item. The same graph and walk as ``jimu impact``."""
+        from ..governance.impact import impact
 
-        def path_to(node: str) -> list[str]:
-            out = []
-            cur: str | None = node
-            while cur is not None:
-                out.append(cur)
-                cur = parent[cur]
-            return out[::-1]  # from cap_id upward
-
-        result: list[tuple[str, str, list[str]]] = [("capability", n, path_to(n)) for n in sorted(order)]
-        for pid, product in sorted(self.products.items()):
-            best: list[str] | None = None
-            for used in sorted(product.direct):
-                if used in parent:
-                    candidate = path_to(used) + [pid]
-                    if best is None or len(candidate) < len(best):
-                        best = candidate
-            if best is not None:
-                result.append(("product", pid, best))
-        return result
+        if self.usage is None:
+            return []
+        return impact(self.usage, cap_id).by_id()
 
 
 def build_model(catalog: Catalog, assemblies_dir: Path | None, *, yaml_url: str | None = None) -> MapModel:
@@ -139,7 +123,9 @@ def build_model(catalog: Catalog, assemblies_dir: Path | None, *, yaml_url: str 
     from ..assembly.validate import Validator
 
     latest: dict[str, Entry] = {}
+    versions: dict[str, list[Entry]] = {}
     for cap in sorted(catalog.capabilities.values(), key=lambda c: (c.id, c.parsed_version)):
+        versions.setdefault(cap.id, []).append(cap)
         if not cap.parsed_version.is_prerelease or cap.id not in latest:
             latest[cap.id] = cap
     graph = catalog.graph()
@@ -184,7 +170,11 @@ def build_model(catalog: Catalog, assemblies_dir: Path | None, *, yaml_url: str 
             stack.extend(children.get(node, ()))
         for node in seen:
             reach.setdefault(node, set()).add(pid)
+    from ..governance.impact import usage_graph
+
+    usage = usage_graph(catalog, [Path(f.path) for f in files], validator)
     return MapModel(
+        usage=usage,
         catalog=catalog,
         latest=latest,
         users=users,
@@ -195,6 +185,7 @@ def build_model(catalog: Catalog, assemblies_dir: Path | None, *, yaml_url: str 
         validator=validator,
         yaml_url=yaml_url,
         broken=broken,
+        versions=versions,
     )
 
 
@@ -221,8 +212,7 @@ def _lifecycle_badge(entry: Entry) -> str:
 
 def _usage_badge(cap_id: str, m: MapModel) -> str:
     n = len(m.reach.get(cap_id, ()))
-    heat = "none" if n == 0 else "low" if n == 1 else "mid" if n <= 3 else "high"
-    return (f'<span class="jimu-usage jimu-heat-{heat}" title="products reaching it">'
+    return (f'<span class="jimu-usage jimu-heat-{heat(n)}" title="products reaching it">'
             f'{n} product{"s" * (n != 1)}</span>')
 
 
@@ -231,21 +221,43 @@ def _names(entry: Entry) -> str:
 
 
 # -- index ---------------------------------------------------------------------------------------
+#
+# The index is Markdown with two extensions the site enables (the jimu-map plugin adds them):
+# md_in_html wraps each domain and each of its sections in a <div> the filter can hide, and
+# attr_list puts the data the filter reads (domain, level, lifecycle) on each capability's <li>,
+# on a line of its own under the item, where attr_list looks for it on a list item.
 
 
 def render_index(m: MapModel) -> str:
     cat = m.catalog
+    domain_ids = sorted(set(cat.domains) | {e.domain for e in m.latest.values()})
+    labels = [(d, f"{d} · {cat.domains[d].name_zh}" if d in cat.domains else d) for d in domain_ids]
     lines = [
+        # Material's search leaves this page out: every name on it is found on its own page, and
+        # at 1,000 capabilities its 1.4 MB of HTML took Material's search parser about 1 s
+        "---",
+        "search:",
+        "  exclude: true",
+        "---",
+        "",
         "# The capability map 能力地图",
         "",
         f"{len(m.latest)} capabilities in {len(cat.domains)} domains; {len(m.products)} products under "
         "`assemblies/`. Each domain (L1) nests its business capabilities (L2), activities (L3), tasks "
         "(L4) and steps (L5) by composition. A step used by more than one parent is marked "
         '<span class="jimu-shared">shared</span>; a capability nothing composes sits on its '
-        "domain's shelf. Badges: lifecycle, and how many products reach it.",
+        "domain's shelf. Each block's colour is its lifecycle; its badge counts the products that "
+        "reach it.",
+        "",
+        legend(),
+        "",
+        filter_form(labels),
         "",
     ]
-    domain_ids = sorted(set(cat.domains) | {e.domain for e in m.latest.values()})
+    if cat.errors:  # a plugin that failed to load is missing from the map: say so where people look
+        lines += [f'!!! warning "{len(cat.errors)} plugin problem{"s" * (len(cat.errors) != 1)}: '
+                  'what they would register is not on this map"', ""]
+        lines += [f"    - {esc(problem)}" for problem in cat.errors] + [""]
     for d in domain_ids:
         lines += _domain_block(d, m)
     lines += ["## Products 产品", ""]
@@ -263,40 +275,53 @@ def render_index(m: MapModel) -> str:
     return "\n".join(lines)
 
 
+def _section(caption: str | None, body: list[str]) -> list[str]:
+    """One part of a domain block (its trees, the shelf, ...), hidden whole when a filter empties it."""
+    head = [caption, ""] if caption else []
+    return ['<div class="jimu-section" markdown="1">', "", *head, *body, "", "</div>", ""]
+
+
 def _domain_block(d: str, m: MapModel) -> list[str]:
     domain = m.catalog.domains.get(d)
     mine = sorted((e for e in m.latest.values() if e.domain == d), key=lambda e: (e.level, e.id))
+    lines = [f'<div class="jimu-domain" data-domain="{d}" markdown="1">', ""]
     if domain is not None:
         head = f"## [{esc(domain.name)} / {esc(domain.name_zh)}](domains/{_slug(d)}.md)"
-        lines = [head, "", f"{code(d)} · owner {esc(domain.owner)} · {len(mine)} capabilities", ""]
+        lines += [head, "", f"{code(d)} · owner {esc(domain.owner)} · {len(mine)} capabilities", ""]
     else:
-        lines = [f"## {code(d)}", "", "*(domain not declared by any plugin)*", ""]
+        lines += [f"## {code(d)}", "", "*(domain not declared by any plugin)*", ""]
     shown: set[str] = set()
     roots = [e.id for e in mine if e.level == Level.BUSINESS_CAPABILITY]
-    for r in roots:
-        lines += _tree(r, m, 0, shown, ())
+    if roots:
+        body: list[str] = []
+        for r in roots:
+            body += _tree(r, m, 0, shown, ())
+        lines += _section(None, body)
     # composed only into other domains' capabilities: shown here too, with who uses them
     elsewhere = [e.id for e in mine if e.id not in shown and e.level != Level.BUSINESS_CAPABILITY
                  and m.latest_users.get(e.id) and not (m.latest_users[e.id] & {x.id for x in mine})]
     if elsewhere:
-        lines += ["", "Composed into other domains:", ""]
+        body = []
         for r in elsewhere:
             if r not in shown:
-                lines += _tree(r, m, 0, shown, ())
+                body += _tree(r, m, 0, shown, ())
+        lines += _section("Composed into other domains:", body)
     shelf = [e for e in mine if e.level != Level.BUSINESS_CAPABILITY and not m.latest_users.get(e.id)]
     if shelf:
-        lines += ["", "Shelf (nothing composes these yet):", ""]
+        body = []
         for level in sorted({e.level for e in shelf}):
-            lines.append(f"- L{int(level)} {Level(level).label} {Level(level).label_zh}")
+            body += [f"- L{int(level)} {Level(level).label} {Level(level).label_zh}", "  { .jimu-group }"]
             for e in shelf:
                 if e.level == level:
-                    lines += _tree(e.id, m, 1, shown, ())
+                    body += _tree(e.id, m, 1, shown, ())
+        lines += _section("Shelf (nothing composes these yet):", body)
     leftover = [e.id for e in mine if e.id not in shown]
     if leftover:  # used only by older versions or from other domains' trees
-        lines += ["", "Also in this domain:", ""]
+        body = []
         for r in leftover:
-            lines += _tree(r, m, 0, shown, ())
-    lines.append("")
+            body += _tree(r, m, 0, shown, ())
+        lines += _section("Also in this domain:", body)
+    lines += ["</div>", ""]
     return lines
 
 
@@ -307,9 +332,14 @@ def _tree(cap_id: str, m: MapModel, depth: int, shown: set[str], ancestors: tupl
     if m.shared(cap_id):
         n = len(m.latest_users[cap_id])
         shared = f' <span class="jimu-shared" title="used by {n} capabilities">shared ×{n}</span>'
-    item = (f"{'    ' * depth}- {_link(cap_id, '', m)} {_names(entry)} · L{int(entry.level)} "
-            f"{_lifecycle_badge(entry)} {_usage_badge(cap_id, m)}{shared}")
-    lines = [item]
+    indent = "    " * depth
+    status = entry.lifecycle.status.value
+    lines = [
+        f"{indent}- {_link(cap_id, '', m)} {_names(entry)} · L{int(entry.level)} "
+        f"{_lifecycle_badge(entry)} {_usage_badge(cap_id, m)}{shared}",
+        f'{indent}  {{ .jimu-cap .jimu-lc-{status} data-id="{cap_id}" data-domain="{entry.domain}" '
+        f'data-level="{int(entry.level)}" data-lifecycle="{status}" }}',
+    ]
     if cap_id in ancestors:  # a cycle: the catalog reports it; draw it once
         return lines
     for child in m.children.get(cap_id, ()):
@@ -417,7 +447,7 @@ def render_capability(cap_id: str, m: MapModel) -> str:
     lines += ["", "## Description", "", esc(entry.description) if entry.description else "*none*", ""]
 
     lines += ["## Versions", "", "| version | lifecycle | distribution | plugin |", "|---|---|---|---|"]
-    for v in reversed(cat.versions(cap_id)):
+    for v in reversed(m.versions.get(cap_id, [])):
         src = cat.source(v)
         dist = f"{src.distribution} {src.dist_version or ''}".strip() if src.distribution else ""
         lines.append(f"| {code(v.version)} | {v.lifecycle.status.value} | {code(dist) if dist else ''} "
@@ -568,8 +598,38 @@ def render_product(pid: str, m: MapModel, root: Path | None = None) -> str:
         lines += ["| step | param | value | allowed range | default |", "|---|---|---|---|---|", *rows]
     else:
         lines.append("*none: every step runs with its defaults*")
-    lines += ["", f"[Back to the map](../{INDEX})", ""]
+    lines += ["", *_locked(p.path, m, root), f"[Back to the map](../{INDEX})", ""]
     return "\n".join(lines)
+
+
+def _locked(assembly: Path, m: MapModel, root: Path | None) -> list[str]:
+    """The lock beside the assembly, as tables; "not locked" when there is none."""
+    lock = read_lock(assembly)
+    lines = ["## Locked versions", ""]
+    if lock is None:
+        return lines + [f"Not locked: `jimu lock {_shown(assembly, root)}` writes {code(lock_path(assembly).name)} "
+                        "beside it, pinning every capability and composite it reaches.", ""]
+    lines += [f"From {code(_shown(lock.path, root))}" + "".join(
+        f" · {esc(k)} {code(v)}" for k, v in lock.meta.items() if v) + ".", ""]
+    for note in lock.notes:
+        lines += ['!!! warning "The lock file is incomplete"', f"    {code(lock.path.name)} {esc(note)}.", ""]
+    if lock.capabilities:
+        lines += ["| capability | locked version | distribution | specifier | installed now |", "|---|---|---|---|---|"]
+        for r in lock.capabilities:
+            installed = {str(v.version) for v in m.versions.get(r["id"], ())}
+            now = "yes" if r["version"] in installed else \
+                f"no: {', '.join(code(v) for v in sorted(installed)) or 'not installed'}"
+            dist = f"{r['distribution']} {r['distribution_version']}".strip()
+            lines.append(f"| {_link(r['id'], '../', m) if r['id'] else ''} | {code(r['version'])} | {code(dist)} "
+                         f"| {code(r['specifier'])} | {now} |")
+        lines.append("")
+    if lock.composites:
+        lines += ["| composite | locked version | sha256 of its YAML |", "|---|---|---|"]
+        for r in lock.composites:
+            lines.append(f"| {_link(r['id'], '../', m) if r['id'] else ''} | {code(r['version'])} "
+                         f"| {code(r['sha256'][:16] + '…') if r['sha256'] else ''} |")
+        lines.append("")
+    return lines
 
 
 def _shown(path: Path, root: Path | None) -> str:

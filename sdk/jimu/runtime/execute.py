@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from ..assembly.model import OnError
 from ..decision import Decision, Outcome, combine
 from ..expressions import EvaluationError
-from ..invoke import CapabilityError, check_output
+from ..invoke import CapabilityError
 from ..resources import MissingResource
 from . import reasons
 from .plan import Plan, PlanStep
@@ -77,13 +77,22 @@ class RecordResult:
 def validate_record(plan: Plan, record: Mapping[str, Any]) -> dict[str, Any]:
     """The record as the product's inputs; :class:`RecordRejected` naming the field otherwise."""
     try:
-        return plan.input_model.model_validate(record).model_dump()
+        # inputs are scalars (jimu.types), so the validated model's __dict__ is its dump, without the copy
+        return plan.validate_inputs(record).__dict__
     except ValidationError as exc:
+        if any(_is_nan(e.get("input")) for e in exc.errors(include_url=False) if e["type"] == "finite_number"):
+            # Frames (pandas, Arrow-to-pandas) spell a missing number NaN: read it as absent, as the
+            # batch engine must, so both engines accept, default or reject the row alike.
+            return validate_record(plan, {k: v for k, v in record.items() if not _is_nan(v)})
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"]) or "record"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         message = err["msg"].removeprefix("Value error, ")
         raise RecordRejected(f"input {where}: {message}{more}", field=where) from None
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and value != value
 
 
 def run_record(plan: Plan, record: Mapping[str, Any], *, trace: bool = False) -> RecordResult:
@@ -97,18 +106,44 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
     env = {"inputs": inputs, "steps": done}
     errors: list[StepError] = []
     traces: list[StepTrace] = []
+    started = 0.0
+    # Until a step is skipped or fails, every earlier step is in ``done``: what a step requires
+    # (earlier steps, in data-flow order) is then there without checking.
+    complete = True
     for step in plan.steps:
-        started = time.perf_counter() if trace else 0.0
+        if trace:
+            started = time.perf_counter()
         note = ""
         try:
             if step.when is not None and not _condition(step, env, done):
                 absent = sorted(step.when_reads.difference(done))
                 note = f"skipped: {', '.join(absent)} did not run" if absent else f"when {step.when_text} is false"
-            elif not step.requires.issubset(done):
+            elif not complete and step.requires and not step.requires.issubset(done):
                 missing = ", ".join(sorted(step.requires.difference(done)))
                 note = f"skipped: {missing} did not run"
-            elif step.sub is None:  # a capability: the hot path
-                out, model = _capability(step, env)
+            elif step.sub is None:  # a capability: the hot path, inlined (a call per step is measurable)
+                values = {}
+                try:
+                    for name, get, _optional in step.getters:  # a loop: cheaper than a comprehension in 3.11
+                        values[name] = get(env)
+                except EvaluationError:  # a read of a step that did not run: optional reads become None
+                    values = _bind(step, env)
+                try:
+                    model = step.validate_input(values)
+                except ValidationError as exc:
+                    raise _contract_broken(step, exc) from None
+                try:
+                    raw = step.run(model)  # the capability, or the hooks wrapping it
+                except (RecordRejected, RunFailed):
+                    raise
+                except Exception as exc:
+                    raise _failure_of(exc) from None
+                if raw is None:
+                    raise _StepFailure(reasons.STEP_CONTRACT.code, "returned nothing (None)")
+                try:
+                    out = step.check(raw)
+                except CapabilityError as exc:
+                    raise _StepFailure(reasons.STEP_CONTRACT.code, exc.detail) from None
                 done[step.id] = out
                 if trace:
                     traces.append(StepTrace(step.path, step.capability, "ok", _us(started), model.model_dump(),
@@ -130,6 +165,7 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
                     traces.extend(inner_trace)
                 continue
         except _StepFailure as failure:
+            complete = False
             error = StepError(step.path, step.capability, failure.code, failure.message)
             if step.on_error is OnError.REJECT:
                 raise RecordRejected(str(error), step=step.path) from None
@@ -141,6 +177,7 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
             if trace:
                 traces.append(StepTrace(step.path, step.capability, "error", _us(started), note=note))
             continue
+        complete = False  # skipped
         if trace:
             traces.append(StepTrace(step.path, step.capability, "skipped", _us(started), note=note))
     outputs = {}
@@ -184,45 +221,41 @@ def _bind(step: PlanStep, env: dict) -> dict[str, Any]:
 
 
 def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
-    values = _bind(step, env)
-    try:
-        inner_inputs = step.sub.input_model.model_validate(values).model_dump()
-    except ValidationError as exc:
-        raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
-                           f"{_first_error(exc)}") from None
+    if step.forward is not None:  # the parent's validated inputs, passed on as they are (plan.PlanStep.forward)
+        given = env["inputs"]
+        inner_inputs = {name: None if source is None else given[source] for name, source in step.forward}
+    else:
+        values = {}
+        try:
+            for name, get, _optional in step.getters:
+                values[name] = get(env)
+        except EvaluationError:
+            values = _bind(step, env)
+        try:
+            inner_inputs = step.sub.validate_inputs(values).__dict__  # scalars: the __dict__ is the dump
+        except ValidationError as exc:
+            raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
+                               f"{_first_error(exc)}") from None
     result = _run(step.sub, inner_inputs, trace)
-    out = dict(result.outputs)
+    out = result.outputs  # built for this call alone: no copy needed
     if result.decision is not None:
         out["decision"] = result.decision
     return out, result.errors, result.trace, (inner_inputs if trace else None)
 
 
-def _capability(step: PlanStep, env: dict) -> tuple[Any, BaseModel]:
-    """Bind, validate, call (through the hooks when wrapped), check: the output and the input model."""
-    cap = step.cap
-    try:
-        model = cap.input.model_validate(_bind(step, env))
-    except ValidationError as exc:
-        raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
-                           f"{_first_error(exc)}") from None
-    try:
-        raw = step.bound(model) if step.hook_caller is None else step.hook_caller(step=step, inputs=model)
-    except MissingResource as exc:
-        raise _StepFailure(reasons.RESOURCE_UNAVAILABLE.code, f"resource unavailable: {exc}") from None
-    except CapabilityError as exc:  # raised by a capability it uses (ctx.use)
-        code = reasons.STEP_CONTRACT.code if "contract" in exc.detail or "NaN" in exc.detail else reasons.STEP_RAISED.code
-        raise _StepFailure(code, str(exc)) from None
-    except (RecordRejected, RunFailed):
-        raise
-    except Exception as exc:
-        code = reasons.RESOURCE_UNAVAILABLE.code if _is_resource_error(exc) else reasons.STEP_RAISED.code
-        raise _StepFailure(code, f"raised {type(exc).__name__}: {exc}") from None
-    if raw is None:
-        raise _StepFailure(reasons.STEP_CONTRACT.code, "returned nothing (None)")
-    try:
-        return check_output(cap, raw, step.allowed), model
-    except CapabilityError as exc:
-        raise _StepFailure(reasons.STEP_CONTRACT.code, exc.detail) from None
+def _contract_broken(step: PlanStep, exc: ValidationError) -> _StepFailure:
+    return _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: {_first_error(exc)}")
+
+
+def _failure_of(exc: Exception) -> _StepFailure:
+    """What a capability (or a hook wrapping it) raised, as the step's failure with its ``SYS_*`` code."""
+    if isinstance(exc, MissingResource):
+        return _StepFailure(reasons.RESOURCE_UNAVAILABLE.code, f"resource unavailable: {exc}")
+    if isinstance(exc, CapabilityError):  # raised by a capability it uses (ctx.use)
+        contract = "contract" in exc.detail or "NaN" in exc.detail
+        return _StepFailure(reasons.STEP_CONTRACT.code if contract else reasons.STEP_RAISED.code, str(exc))
+    code = reasons.RESOURCE_UNAVAILABLE.code if _is_resource_error(exc) else reasons.STEP_RAISED.code
+    return _StepFailure(code, f"raised {type(exc).__name__}: {exc}")
 
 
 def _decide(plan: Plan, env: dict, errors: list[StepError]) -> Decision:
@@ -235,6 +268,10 @@ def _decide(plan: Plan, env: dict, errors: list[StepError]) -> Decision:
         if value is None:
             continue
         decided.append(value if isinstance(value, Decision) else Decision.model_validate(_plain(value)))
+    if len(decided) == 1 and not errors:  # one step decided: combining would only copy its decision
+        only = decided[0]
+        if (only.offer is None or only.outcome is Outcome.APPROVE) and len(set(only.reasons)) == len(only.reasons):
+            return only
     for error in errors:
         decided.append(Decision.refer(error.code))
     result = combine(decided)
@@ -255,7 +292,12 @@ def _is_resource_error(exc: Exception) -> bool:
     return isinstance(exc, (MissingResource, ConnectionError, TimeoutError))
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _ATOMS:  # most outputs: nothing to convert
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump()
     if isinstance(value, dict):

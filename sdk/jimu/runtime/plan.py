@@ -23,7 +23,7 @@ from ..capability import Capability
 from ..catalog import Catalog
 from ..expressions import EvaluationError, compile_record
 from ..expressions import ast as tree
-from ..invoke import Context, allowed_reasons
+from ..invoke import Context, allowed_reasons, output_checker
 from ..types import PYTHON_TYPES
 
 Getter = Callable[[Mapping[str, Any]], Any]
@@ -66,14 +66,36 @@ class PlanStep:
     hook_caller: Any = None  # pluggy's jimu_run_step, when a plugin wraps it (else the call is direct)
     decides: bool = False  # the product's decision reads it: an error here must refer, even under skip
 
+    # A composite whose inputs are all the parent's inputs passed on unchanged, each declared with
+    # the same type (and optional only where the parent's is): (its input, the parent's or None).
+    # The parent's inputs were validated into exactly those types, so validating again is skipped.
+    forward: tuple[tuple[str, str | None], ...] | None = None
     bound: Callable[[BaseModel], Any] | None = None  # the implementation with params and ctx bound
     getters: tuple[tuple[str, Getter, bool], ...] = ()  # the bindings as plain tuples, for the hot loop
+    # Set with the capability (:meth:`prepare`): the input contract's validator, and the output
+    # check (:func:`jimu.invoke.output_checker`), so the hot loop looks nothing up per record.
+    validate_input: Callable[[Any], BaseModel] | None = None
+    check: Callable[[object], BaseModel] | None = None
+    run: Callable[[BaseModel], Any] | None = None  # ``bound``, or through the step hooks when a plugin wraps them
 
     def __post_init__(self) -> None:
         self.getters = tuple((b.field, b.get, b.optional) for b in self.bindings)
 
+    def prepare(self, cap: Capability, params: BaseModel, context: Context, allowed: frozenset[str],
+                hook_caller: Any = None) -> None:
+        """Bind the capability this step runs, with everything its calls need worked out once."""
+        self.cap, self.params, self.context, self.allowed, self.hook_caller = cap, params, context, allowed, hook_caller
+        self.bound = cap.bind(params, context)
+        self.run = self.bound if hook_caller is None else self._through_hooks
+        self.validate_input = cap.input.__pydantic_validator__.validate_python
+        # a hook wrapper may swap the output for anything: then every output is validated again
+        self.check = output_checker(cap, allowed, trust_instances=hook_caller is None)
+
     def call(self, inputs: BaseModel) -> Any:
         return self.bound(inputs)
+
+    def _through_hooks(self, inputs: BaseModel) -> Any:
+        return self.hook_caller(step=self, inputs=inputs)
 
 
 @dataclass
@@ -90,6 +112,10 @@ class Plan:
     has_decision: bool
     hook: Any = None  # pluggy's hook caller, when some plugin wraps jimu_run_step
     file: str = ""
+    validate_inputs: Callable[[Any], BaseModel] | None = None  # input_model's validator, looked up once
+
+    def __post_init__(self) -> None:
+        self.validate_inputs = self.input_model.__pydantic_validator__.validate_python
 
     @property
     def key(self) -> str:
@@ -116,15 +142,18 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
         entry = s.target.entry
         path = f"{prefix}{sid}"
         bindings = []
+        sources: dict[str, str | None] = {}  # the parent input each binding passes on unchanged, if it does
         for name, b in s.bindings.items():
             text = b.source.rstrip()
             optional = b.optional or text.endswith(OPTIONAL_MARK)
             if b.explicit:
                 result = analysis.expressions[("steps", s.index, "with", name)]
-                get = _path_getter(tree.path(result.checked.expression.root)) if result.is_path \
-                    else compile_record(result.checked)
+                read = tree.path(result.checked.expression.root) if result.is_path else None
+                get = _path_getter(read) if read else compile_record(result.checked)
+                sources[name] = read[1] if read and len(read) == 2 and read[0] == "inputs" else None
             else:
                 get = _input_getter(name)
+                sources[name] = name
             bindings.append(Binding(name, get, optional))
         requires = frozenset(r for r in s.reads if not _only_optional(s, r))
         when = None
@@ -138,12 +167,8 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
         if overrides and sid in overrides:
             params.update(overrides[sid])
         if isinstance(entry, Capability):
-            step.hook_caller = hook
-            step.cap = entry
-            step.params = entry.params.model_validate(params)
-            step.context = Context(entry, bound, catalog)
-            step.allowed = allowed_reasons(entry, catalog)
-            step.bound = entry.bind(step.params, step.context)
+            step.prepare(entry, entry.params.model_validate(params), Context(entry, bound, catalog),
+                         allowed_reasons(entry, catalog), hook)
         else:
             sub_analysis = s.target.analysis
             inner: dict[str, dict[str, Any]] = {}
@@ -153,6 +178,7 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
                 inner.setdefault(inner_step, {})[inner_param] = value
             step.sub = compile_plan(sub_analysis, catalog, resources=resources, validator=validator,
                                     prefix=f"{path}.", overrides=inner)
+            step.forward = _forwarded(model.inputs, sub_analysis.file.model.inputs, sources)
         steps.append(step)
     outputs = []
     for name, text in model.outputs.items():
@@ -180,30 +206,78 @@ _STRICT_FORMS = {"date": BeforeValidator(_iso_date), "datetime": BeforeValidator
 
 
 def input_model(model: Any) -> type[BaseModel]:
-    """The request's contract as a pydantic model; unknown columns are ignored, not errors."""
+    """The request's contract as a pydantic model; unknown columns are ignored, not errors.
+
+    Numbers must be finite: an infinite balance is a corrupted row, rejected with its reason
+    (NaN is read as a missing value first: see ``execute.validate_record``)."""
     fields: dict[str, Any] = {}
     for name, spec in model.inputs.items():
         python = PYTHON_TYPES[spec.type]
         if spec.type in _STRICT_FORMS:
             python = Annotated[python, _STRICT_FORMS[spec.type]]
         fields[name] = (python | None, None) if spec.optional else (python, ...)
-    return create_model(f"{model.id.replace('.', '_')}_inputs", __config__=ConfigDict(extra="ignore"), **fields)
+    return create_model(f"{model.id.replace('.', '_')}_inputs", __config__=ConfigDict(extra="ignore", allow_inf_nan=False),
+                        **fields)
 
 
 def _path_getter(path: tuple[str, ...]) -> Getter:
-    """A plain reference (``steps.kyc.age``) as a direct lookup: most bindings are one, and they run per step."""
+    """A plain reference (``steps.kyc.age``) as a direct lookup: most bindings are one, and they run per step.
+
+    The commonest shape, ``steps.<step>.<field>``, is unrolled: no loop and one ``try`` per read.
+    """
     root, *fields = path
 
-    def get(env: Mapping[str, Any]) -> Any:
-        value = env[root]
+    def missing(env: Mapping[str, Any]) -> EvaluationError:
+        value = env[root]  # walk again to name the field that is missing (the error path only)
         for name in fields:
             try:
                 value = value[name] if isinstance(value, dict) else value.__dict__[name]
             except (KeyError, AttributeError, TypeError):
-                raise EvaluationError(f"no value (the step did not run, or has no {name})", ".".join(path)) from None
-        return value
+                return EvaluationError(f"no value (the step did not run, or has no {name})", ".".join(path))
+        return EvaluationError("no value", ".".join(path))  # pragma: no cover - only called after a failed read
 
-    return get
+    if len(fields) == 2:
+        first, second = fields
+
+        def get(env: Mapping[str, Any]) -> Any:
+            try:
+                value = env[root][first]  # env's roots are dicts: inputs, and steps by id
+                return value[second] if isinstance(value, dict) else value.__dict__[second]
+            except (KeyError, AttributeError, TypeError):
+                raise missing(env) from None
+
+        return get
+
+    def get_any(env: Mapping[str, Any]) -> Any:
+        try:
+            value = env[root]
+            for name in fields:
+                value = value[name] if isinstance(value, dict) else value.__dict__[name]
+            return value
+        except (KeyError, AttributeError, TypeError):
+            raise missing(env) from None
+
+    return get_any
+
+
+def _forwarded(parent: Mapping[str, Any], child: Mapping[str, Any],
+               sources: Mapping[str, str | None]) -> tuple[tuple[str, str | None], ...] | None:
+    """``PlanStep.forward`` for a composite step, or None when its inputs need validating."""
+    pairs = []
+    for name, spec in child.items():
+        if name not in sources:
+            if not spec.optional:
+                return None  # unbound and required: let the contract say so
+            pairs.append((name, None))  # unbound and optional: null, as the contract would make it
+            continue
+        source = sources[name]
+        if source is None:
+            return None  # computed from steps or an expression: validate it
+        given = parent.get(source)
+        if given is None or given.type != spec.type or (given.optional and not spec.optional):
+            return None
+        pairs.append((name, source))
+    return tuple(pairs)
 
 
 def _when_reads(s: Any) -> frozenset[str]:

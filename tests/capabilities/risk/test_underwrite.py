@@ -503,9 +503,13 @@ inputs:
   monthly_income: number
   existing_monthly_debt: number
   tenor_months: integer
+  applied_at: datetime
 steps:
   - id: intake
     uses: risk.intake
+  - id: antifraud  # HQ's control J702: screened (KYC and anti-fraud) before being priced
+    uses: risk.prescreen.antifraud
+    with: {resident_id: inputs.resident_id}
   - id: dd
     uses: risk.duediligence.route
     with: {score_band: inputs.score_band, amount: inputs.amount}
@@ -531,7 +535,7 @@ steps:
       rate: steps.price.rate
       tenor_months: inputs.tenor_months
     params: {band: {C: refer, E: BAND_E}}
-decision: [steps.intake.decision, steps.limit.decision, steps.decide.decision]
+decision: [steps.intake.decision, steps.antifraud.decision, steps.limit.decision, steps.decide.decision]
 outputs:
   tier: steps.dd.tier
   rate: steps.price.rate
@@ -555,7 +559,8 @@ def test_a_product_inside_hq_bounds_validates_and_runs(tmp_path, jimu_catalog):
     assert analysis.ok, [f"{d.code} {d.message}" for d in analysis.diagnostics]
     plan = load_plan(path, jimu_catalog)
     applicant = {"resident_id": "11010519491231002X", "as_of": "2025-07-01", "score_band": "B", "amount": 120000,
-                 "monthly_income": 20000, "existing_monthly_debt": 3000, "tenor_months": 36}
+                 "monthly_income": 20000, "existing_monthly_debt": 3000, "tenor_months": 36,
+                 "applied_at": "2025-07-01T10:00:00+08:00"}
     result = run_record(plan, applicant)
     assert result.outputs == {"tier": "T1", "rate": 0.043, "limit": 120000.0}  # 3.00% + 150 bp - 20 bp
     assert result.decision.outcome is Outcome.APPROVE and result.decision.offer.rate == 0.043

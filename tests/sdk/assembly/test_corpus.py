@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,10 +29,11 @@ import pytest
 import jimu
 from jimu.assembly import validate_paths
 from jimu.diagnostics import CODES
+from jimu.lock import build_lock, check_locks, lock_path
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[3]
-PLUGINS = ["jimu-credit", "jimu-test-good"]
+PLUGINS = ["jimu-credit", "jimu-test-good", "jimu-test-nextgen"]
 
 _EXPECT = re.compile(r"#\s*expect:\s*(J\d{3}) line (\d+)\s*$")
 _NOTHING = re.compile(r"#\s*expect:\s*nothing\s*$")
@@ -124,10 +126,53 @@ def catalog(test_plugins_dir):
 
 
 @pytest.fixture(scope="module")
-def results(catalog):
-    """Every case validated once: case name → its diagnostics."""
-    return {case.name: [d for a in validate_paths([case.path], catalog=catalog) for d in a.diagnostics]
-            for case in CASES}
+def results(catalog, tmp_path_factory):
+    """Every case validated once, its locks checked as `jimu validate` does: case name → its diagnostics."""
+    found = {}
+    for case in CASES:
+        analyses = validate_paths([_with_locks(case, catalog, tmp_path_factory)], catalog=catalog)
+        check_locks(analyses, catalog)
+        found[case.name] = [d for a in analyses for d in a.diagnostics]
+    return found
+
+
+def _with_locks(case: Case, catalog, tmp_path_factory) -> Path:
+    """A lock case (J8xx) validated from a copy: each ``X.lock-edit.json`` becomes ``X.lock.json``.
+
+    A lock pins hashes of installed code, so it cannot be stored here; the edit file lists changes
+    to a lock built fresh for ``X.yaml``: ``[{"path": ["steps", "kyc", "specifier"], "value": "~=2"}]``,
+    a list element picked by ``"id=…"``, no ``value`` to delete. A stored ``X.lock.json`` is used as is.
+    """
+    if not case.path.is_dir() or not any(case.path.glob("*.lock*.json")):
+        return case.path
+    copy = tmp_path_factory.mktemp("lock-case") / case.name
+    shutil.copytree(case.path, copy)
+    for edit in sorted(copy.glob("*.lock-edit.json")):
+        product = copy / edit.name.replace(".lock-edit.json", ".yaml")
+        (analysis,) = validate_paths([product], catalog=catalog)
+        data = json.loads(build_lock(analysis, catalog).lock.dumps())
+        for change in json.loads(edit.read_text(encoding="utf-8")):
+            *parents, last = change["path"]
+            node = data
+            for part in parents:
+                node = _child(node, part)
+            if "value" in change:
+                node[_index(node, last)] = change["value"]
+            else:
+                del node[_index(node, last)]
+        lock_path(product).write_text(json.dumps(data, indent=2), encoding="utf-8")
+        edit.unlink()
+    return copy
+
+
+def _index(node, part):
+    if isinstance(node, list) and isinstance(part, str) and part.startswith("id="):
+        return next(i for i, item in enumerate(node) if item.get("id") == part[3:])
+    return part
+
+
+def _child(node, part):
+    return node[_index(node, part)]
 
 
 def _found(diagnostics) -> Counter:

@@ -343,3 +343,18 @@ def test_a_file_with_ten_percent_damaged_rows_completes_with_every_row_accounted
         if row["decision"] != "approve":
             assert row["reasons"] and set(row["reasons"]) <= registry, row
     assert {r["row"] for r in rejected} <= damaged_rows
+
+
+def test_partition_rows_sets_the_local_engine_s_partitions_and_changes_no_result(jimu_cmd, tmp_path):
+    source = write(tmp_path / "applicants.csv")
+    runs = {}
+    for rows in ("1", "2", "50000"):
+        out = tmp_path / f"decided-{rows}.jsonl"
+        result = ok(jimu_cmd("run", BUNDLED, "--input", str(source), "--partition-rows", rows, "--output", str(out),
+                             "--rejects", str(tmp_path / f"rejects-{rows}.jsonl"), "--json", cwd=tmp_path))
+        summary = json.loads(result.stdout)
+        assert (summary["rows_in"], summary["rows_out"], summary["rejected"]) == (5, 3, 2)
+        runs[rows] = out.read_text(encoding="utf-8")
+    assert runs["1"] == runs["2"] == runs["50000"]
+    bad = jimu_cmd("run", BUNDLED, "--input", str(source), "--partition-rows", "0", cwd=tmp_path)
+    assert bad.returncode == 2 and "--partition-rows" in bad.stderr

@@ -78,6 +78,49 @@ def test_index_nests_the_preloan_tree_and_marks_shared_steps(site):
         assert f"(domains/{d}.md)" in index
 
 
+def test_every_block_carries_what_the_filters_read(catalog, site):
+    out, _ = site
+    index = _read(out, "index.md")
+    lines = index.splitlines()
+    blocks = 0
+    for i, line in enumerate(lines):
+        m = re.match(r"^( *)- \[`([a-z0-9_.]+)`\]\(capabilities/", line)
+        if not m:
+            continue
+        blocks += 1
+        entry = catalog.get(m.group(2))
+        status = entry.lifecycle.status.value
+        # attr_list reads a list item's attributes from a line of its own, indented under it
+        assert lines[i + 1] == (f'{m.group(1)}  {{ .jimu-cap .jimu-lc-{status} data-id="{entry.id}" '
+                                f'data-domain="{entry.domain}" data-level="{int(entry.level)}" '
+                                f'data-lifecycle="{status}" }}'), line
+    assert blocks >= len({c.id for c in catalog.capabilities.values()})
+    for d in catalog.domains:
+        assert f'<div class="jimu-domain" data-domain="{d}" markdown="1">' in index
+    assert index.count('<div class="jimu-domain"') == len(catalog.domains)
+    assert index.count("<div ") == index.count("</div>")  # every block closed
+
+
+def test_filter_form_lists_every_domain_level_and_lifecycle(catalog, site):
+    out, _ = site
+    index = _read(out, "index.md")
+    form = index.split('<form class="jimu-filters" hidden')[1].split("</form>")[0]
+    for d in catalog.domains:
+        assert f'<option value="{d}">' in form
+    assert re.findall(r'name="level" value="(\d)"', form) == ["2", "3", "4", "5"]
+    assert re.findall(r'name="lifecycle" value="(\w+)"', form) == ["experimental", "production", "deprecated",
+                                                                     "retired"]
+    assert "\n\n" not in form  # one raw HTML block: a blank line would end it
+    legend = index.split('<p class="jimu-legend">')[1].split("</p>")[0]
+    assert legend.count("jimu-lifecycle") == 4 and legend.count("jimu-heat-") == 4
+
+
+def test_usage_heat_bands():
+    from jimu.map.filters import heat
+
+    assert [heat(n) for n in (0, 1, 2, 3, 4, 40)] == ["none", "low", "mid", "mid", "high", "high"]
+
+
 def test_shelf_holds_what_nothing_composes(site):
     out, _ = site
     index = _read(out, "index.md")
@@ -166,7 +209,7 @@ def test_cli_map_build(tmp_path, monkeypatch):
     from jimu.cli.map import map_group
 
     monkeypatch.chdir(ROOT)
-    result = CliRunner().invoke(map_group, ["build", "--out", str(tmp_path / "m")])
+    result = CliRunner().invoke(map_group, ["build", "--markdown", str(tmp_path / "m")])
     assert result.exit_code == 0, result.output
     assert "pages" in result.output
     assert (tmp_path / "m" / "index.md").is_file()
@@ -186,7 +229,7 @@ def test_mkdocs_build_strict(site, tmp_path):
         "site_dir: site\n"
         "theme:\n  name: material\n  font: false\n"
         "plugins: []\n"
-        "markdown_extensions:\n  - tables\n  - admonition\n"
+        "markdown_extensions:\n  - tables\n  - admonition\n  - attr_list\n  - md_in_html\n"
         "  - pymdownx.superfences:\n      custom_fences:\n"
         "        - name: mermaid\n          class: mermaid\n"
         "          format: !!python/name:pymdownx.superfences.fence_code_format\n",
@@ -197,6 +240,11 @@ def test_mkdocs_build_strict(site, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     built = (tmp_path / "site" / "products" / "beijing.haidian.identity_screening" / "index.html")
     assert 'class="mermaid"' in built.read_text(encoding="utf-8")
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<div class="jimu-domain" data-domain="customer">' in index
+    assert re.search(r'<li class="jimu-cap jimu-lc-production" data-domain="customer" '
+                     r'data-id="customer.step.resident_id_checksum" data-level="5" data-lifecycle="production">', index)
+    assert "{ .jimu-cap" not in index and 'markdown="1"' not in index  # the extensions consumed them
 
 
 def test_mkdocs_plugin_adds_generated_pages(tmp_path):
@@ -243,3 +291,13 @@ def test_mkdocs_plugin_refuses_to_build_without_the_vendored_mermaid(tmp_path):
             plugin.on_files(Files([]), config=load_config(str(tmp_path / "mkdocs.yml")))
     finally:
         plugin.on_shutdown()
+
+
+def test_plugin_problems_are_shown_on_the_map(with_test_plugins, tmp_path):
+    catalog = load_catalog()
+    assert catalog.errors  # jimu-test-importerror and jimu-test-invalid are broken on purpose
+    generate(catalog, None, tmp_path)
+    index = (tmp_path / "index.md").read_text(encoding="utf-8")
+    warning = index.split("!!! warning")[1].split("\n\n", 2)[1]
+    assert "jimu-test-importerror" in warning and "jimu-test-invalid" in warning
+    assert len([line for line in warning.splitlines() if line.startswith("    - ")]) == len(catalog.errors)

@@ -113,7 +113,7 @@ def test_every_format_in_and_out_balances(plan, tmp_path, in_suffix, out_suffix)
     done = []
     summary = run_file(plan, source, tmp_path / f"decisions{out_suffix}", rejects, progress=done.append)
     assert (summary.rows_in, summary.rows_out, summary.rejected) == (40, 38, 2)
-    assert done == list(range(1, 41))
+    assert done and done[-1] == 40 and done == sorted(done)  # rows done so far, after each partition
     outs, bad = check_balance(summary, tmp_path / f"decisions{out_suffix}", rejects)
     assert list(outs[0]) == output_columns(plan)
     assert sorted(int(r["row"]) for r in bad) == [4, 8]

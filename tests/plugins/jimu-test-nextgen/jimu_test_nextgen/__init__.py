@@ -1,0 +1,1 @@
+"""Test-only plugin distribution: versions side by side across distributions."""

@@ -1,0 +1,1 @@
+"""A third party's mandatory control, shipped as its own plugin distribution (tests only)."""
