@@ -247,7 +247,7 @@ def render_index(m: MapModel) -> str:
         "(L4) and steps (L5) by composition. A step used by more than one parent is marked "
         '<span class="jimu-shared">shared</span>; a capability nothing composes sits on its '
         "domain's shelf. Each block's colour is its lifecycle; its badge counts the products that "
-        "reach it.",
+        "reach it. Every reason code a decision can carry is listed in [the reason codes](reasons.md).",
         "",
         legend(),
         "",
@@ -650,6 +650,28 @@ def _json(value: Any) -> str:
 # -- writing -------------------------------------------------------------------------------------
 
 
+def render_reasons(m: MapModel) -> str:
+    """The reason-code registry: every code the installed plugins registered, with who raises it.
+
+    Generated, like the rest of the map, because the registry is the truth: a code a plugin adds
+    appears at the next build; officers and auditors look a code up here.
+    """
+    raisers: dict[str, set[str]] = {}
+    for cap in m.catalog.capabilities.values():
+        for r in getattr(cap, "reasons", ()):
+            raisers.setdefault(r.code, set()).add(cap.id)
+    lines = ["# Reason codes 原因码", "",
+             f"{len(m.catalog.reasons)} codes registered by the installed plugins. Every refer or "
+             "decline carries at least one; `SYS_*` codes are Jimu's own, given when a step failed and "
+             "the record was referred rather than approved.", "",
+             "| code | English | 中文 | raised by |", "|---|---|---|---|"]
+    for rc in sorted(m.catalog.reasons.values(), key=lambda r: r.code):
+        ids = sorted(raisers.get(rc.code, ())) or ([rc.capability] if rc.capability else [])
+        by = ", ".join(_link(i, "", m) if i in m.latest else code(i) for i in ids) or "Jimu (runtime)"
+        lines.append(f"| {code(rc.code)} | {esc(rc.text)} | {esc(rc.text_zh)} | {by} |")
+    return "\n".join(lines) + "\n"
+
+
 def generate(catalog: Catalog, assemblies_dir: Path | None, out_dir: Path, *, yaml_url: str | None = None,
              root: Path | None = None) -> list[Path]:
     """Write the map's pages under ``out_dir``; return the paths written, sorted.
@@ -672,6 +694,7 @@ def generate(catalog: Catalog, assemblies_dir: Path | None, out_dir: Path, *, ya
         pages[out_dir / "capabilities" / f"{_slug(cap_id)}.md"] = render_capability(cap_id, m)
     for pid in sorted(m.products):
         pages[out_dir / "products" / f"{_slug(pid)}.md"] = render_product(pid, m, root)
+    pages[out_dir / "reasons.md"] = render_reasons(m)
     for sub in ("domains", "capabilities", "products"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     for path, text in pages.items():

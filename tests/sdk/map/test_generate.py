@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jimu.map import generate
+from jimu.map.generate import esc
 from jimu.plugins import load_catalog
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -301,3 +302,19 @@ def test_plugin_problems_are_shown_on_the_map(with_test_plugins, tmp_path):
     warning = index.split("!!! warning")[1].split("\n\n", 2)[1]
     assert "jimu-test-importerror" in warning and "jimu-test-invalid" in warning
     assert len([line for line in warning.splitlines() if line.startswith("    - ")]) == len(catalog.errors)
+
+
+def test_every_registered_reason_code_is_on_the_reason_code_page(catalog, site):
+    """The reason-code registry's reference is generated: a code a plugin registers is listed,
+    with its texts and the capabilities that raise it (SYS_* codes by the runtime)."""
+    out, written = site
+    page = _read(out, "reasons.md")
+    assert out / "reasons.md" in written and "(reasons.md)" in _read(out, "index.md")
+    assert len(catalog.reasons) > 20
+    for rc in catalog.reasons.values():
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{rc.code}` |")), None)
+        assert row is not None, rc.code
+        assert esc(rc.text_zh) in row
+    scorecard = next(line for line in page.splitlines() if "(capabilities/risk.prescreen.scorecard.md)" in line)
+    assert scorecard.startswith("| `SC_")
+    assert "Jimu (runtime)" in next(line for line in page.splitlines() if line.startswith("| `SYS_STEP_RAISED` |"))
