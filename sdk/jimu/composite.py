@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from .assembly.load import load_file
 from .assembly.model import CompositeAssembly
@@ -36,6 +36,13 @@ class Composite(Entry):
     assembly: CompositeAssembly
     path: str = Field(description="where the YAML file was read from")
     text: str = Field(repr=False, description="the file's content, as hashed by locks")
+    _loaded: Any = PrivateAttr(default=None)  # the LoadedFile from_file parsed (positions included)
+
+    def loaded(self) -> Any:
+        """The parsed file with its positions: the one from_file read, else parsed from ``text``."""
+        if self._loaded is None:
+            self._loaded = load_file(Path(self.path), text=self.text)
+        return self._loaded
 
     @model_validator(mode="before")
     @classmethod
@@ -65,4 +72,6 @@ class Composite(Entry):
             if not problems:
                 problems = [f"{path}: kind is {loaded.kind!r}, not composite"]
             raise InvalidComposite("\n".join(problems))
-        return cls(assembly=loaded.model, path=str(path), text=loaded.doc.text)
+        composite = cls(assembly=loaded.model, path=str(path), text=loaded.doc.text)
+        composite._loaded = loaded  # validation analyses this very parse: no second read of the file
+        return composite

@@ -51,7 +51,13 @@ class VType:
 
     def field(self, name: str) -> VType | None:
         """The type of an object's field, or None when it has none of that name."""
-        return next((t for n, t in self.fields if n == name), None)
+        if len(self.fields) < 8:
+            return next((t for n, t in self.fields if n == name), None)
+        index = self.__dict__.get("_field_index")
+        if index is None:  # frozen: cache the index beside the fields (types with many fields are read often)
+            index = dict(self.fields)
+            object.__setattr__(self, "_field_index", index)
+        return index.get(name)
 
     @property
     def field_names(self) -> list[str]:

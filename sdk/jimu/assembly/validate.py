@@ -119,6 +119,7 @@ class Validator:
             if isinstance(f.model, CompositeAssembly):
                 self.local[(f.model.id, f.model.version)] = f
         self._analyses: dict[tuple[str, str], Analysis] = {}
+        self._resolved: dict[tuple[str, str], tuple] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._cycles = self._composition_cycles()
         self._breaking_minor: dict = {}  # (id, major) → jimu.governance.diff.BreakingMinor or None
@@ -153,6 +154,15 @@ class Validator:
 
     def resolve(self, cap_id: str, specifier: str) -> tuple[Entry | LoadedFile | None, list[str]]:
         """The newest installed (or local) version admitted; else None and the installed versions."""
+        # The catalog and local files are fixed for a validator's life, and a shared step is
+        # resolved once per composite and product using it: parse each specifier once.
+        key = (cap_id, specifier)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(cap_id, specifier)
+        return found
+
+    def _resolve(self, cap_id: str, specifier: str) -> tuple[Entry | LoadedFile | None, list[str]]:
         from packaging.specifiers import SpecifierSet
         from packaging.version import Version
 
@@ -180,7 +190,7 @@ class Validator:
             local = self.local.get(key)
             if local is not None:  # the file given on the command line stands for the installed one
                 return self.target_of(local)
-            loaded = self._analyses[key].file if key in self._analyses else load_file(Path(entry.path), text=entry.text)
+            loaded = self._analyses[key].file if key in self._analyses else entry.loaded()
             analysis = self.analyse_composite(entry.assembly, loaded)
             return self._composite_target(entry, analysis)
         if isinstance(entry, LoadedFile):
