@@ -113,14 +113,11 @@ def screened_before_scoring(product: ProductView):
 BUREAU_RESOURCES = ("data.bureau.",)
 #: Capabilities that check and record the applicant's bureau authorisation (征信授权).
 CONSENT_CHECKS = ("customer.consent.bureau",)
-#: Time-limited exemptions from hq.bureau_consent (豁免清单): product id → last day exempt, and
-#: why. HQ's own risk.prescreen 1.x queries the bureau ungated; until its 2.0 gates the query
-#: inside, the products built on it are exempt. A waiver that has run out no longer applies
-#: (`jimu validate --as-of 2027-07-01` lists what must change by then).
-CONSENT_WAIVERS = {
-    pid: (dt.date(2027, 6, 30), "risk.prescreen 1.x queries the bureau without a consent gate; HQ gates it in 2.0")
-    for pid in ("hq.preloan_standard", "zhejiang.hangzhou.pharmacy_merchant_loan", "jiangsu.suzhou.pharmacy_merchant_loan")
-}
+#: Time-limited exemptions from hq.bureau_consent (豁免清单): product id → (last day exempt, why).
+#: A waiver that has run out no longer applies (`jimu validate --as-of DAY` shows what must
+#: change by then). Empty: since risk.prescreen 1.1.0 gates its bureau query on the applicant's
+#: authorisation, HQ's own products need none.
+CONSENT_WAIVERS: dict[str, tuple[dt.date, str]] = {}
 
 
 def _reads_bureau(product: ProductView, run: Run) -> str | None:

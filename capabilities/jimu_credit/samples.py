@@ -117,6 +117,12 @@ def applicants(rows: int | None = None, seed: int = 42) -> Iterator[dict[str, An
             "existing_monthly_debt": round(debt, 2),
             "requested_amount": float(source["credit_amount"]),
             "tenor_months": int(source["duration_in_month"]),
+            # The signed credit-bureau authorisation (征信授权) every application carries: a document
+            # number and a signing day within the last two weeks. Drawn from their own generator so
+            # the fields above stay what they were before consent was added.
+            "bureau_consent": True,
+            "consent_ref": f"ZX-{AS_OF.year}-{seed % 1000:03d}{n + 1:06d}",
+            "consent_signed_on": (AS_OF - dt.timedelta(days=random.Random(seed * 1_000_003 + n).randrange(15))).isoformat(),
         }
         row.update({k: v for k, v in source.items() if k not in PROTECTED and k != "creditability"})
         row["label"] = source["creditability"]

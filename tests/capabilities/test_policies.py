@@ -146,20 +146,39 @@ def test_gating_a_composite_step_gates_the_bureau_query_inside_it(jimu_catalog, 
     found, _ = validate(jimu_catalog, tmp_path, CONSENT + preloan + "    when: steps.consent.granted\n",
                         "[steps.consent.decision, steps.preloan.decision]")
     assert found == []
+    # without the product's gate it is still clean: risk.prescreen 1.1 gates its bureau step inside
     found, _ = validate(jimu_catalog, tmp_path, CONSENT + preloan, "[steps.consent.decision, steps.preloan.decision]")
-    assert codes(found) == ["J703"] and "preloan.prescreen.multilender" in found[0][1]
+    assert found == []
 
 
-def test_the_waivers_for_hqs_ungated_composite_run_out(jimu_catalog):
-    last_day = min(day for day, _ in CONSENT_WAIVERS.values())
+def test_hqs_products_query_the_bureau_only_with_consent_and_need_no_waiver(jimu_catalog):
+    """risk.prescreen 1.1 gates its bureau query on customer.consent.bureau, so the pre-loan
+    products pass J703 on any date, with no waiver."""
+    assert CONSENT_WAIVERS == {}
     products = [ROOT / "assemblies" / p for p in ("hq/preloan_standard.yaml", "zhejiang/hangzhou_pharmacy_merchant_loan.yaml",
                                                   "jiangsu/suzhou_pharmacy_merchant_loan.yaml")]
-    on_last_day = validate_paths(products, catalog=jimu_catalog, as_of=last_day)
-    assert [d.code for a in on_last_day for d in a.diagnostics] == []
-    after = validate_paths(products, catalog=jimu_catalog, as_of=last_day + dt.timedelta(days=1))
-    found = [d for a in after for d in a.diagnostics]
-    assert [d.code for d in found] == ["J703"] * 3
-    assert all(f"waiver ended on {last_day}" in d.message for d in found)
+    for day in (dt.date(2026, 11, 28), dt.date(2030, 1, 1)):
+        found = [d for a in validate_paths(products, catalog=jimu_catalog, as_of=day) for d in a.diagnostics
+                 if d.code.startswith("J7")]
+        assert found == [], day
+
+
+def test_the_pre_loan_composite_declines_without_consent_and_never_queries_the_bureau(jimu_catalog):
+    from jimu_credit.samples import applicants
+
+    plan = load_plan(ROOT / "assemblies" / "hq" / "preloan_standard.yaml", catalog=jimu_catalog)
+    granted = None
+    for record in applicants(rows=60, seed=3):  # an applicant HQ's checks approve, so consent alone decides
+        granted = run_record(plan, record, trace=True)
+        if granted.decision.outcome.value == "approve":
+            break
+    assert granted.decision.outcome.value == "approve"
+    assert any(t.step.endswith("prescreen.multilender") and t.status == "ok" for t in granted.trace)
+    for refused, reason in (({"bureau_consent": False}, "CS_BUREAU_CONSENT_MISSING"),
+                            ({"consent_ref": None}, "CS_BUREAU_CONSENT_UNRECORDED")):
+        result = run_record(plan, {**record, **refused}, trace=True)
+        assert result.decision.outcome.value != "approve" and reason in result.decision.reasons
+        assert not any(t.step.endswith("prescreen.multilender") and t.status == "ok" for t in result.trace)
 
 
 def test_a_gated_product_does_not_query_the_bureau_without_consent(jimu_catalog, tmp_path):

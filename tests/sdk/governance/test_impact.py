@@ -147,7 +147,7 @@ def test_cli_lists_affected_products_and_exits_zero(cli):
     done = cli("impact", "customer.step.resident_id_checksum")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "product hq.preloan_standard" in done.stdout
-    assert "hq.preloan_standard → step preloan → risk.preloan@1.0.0 → step " in done.stdout
+    assert "hq.preloan_standard → step preloan → risk.preloan@1.1.0 → step " in done.stdout
     assert "BREAKS" not in done.stdout and "no product under assemblies would break" in done.stdout
 
 
