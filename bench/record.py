@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from jimu import load_catalog
 from jimu.decision import Decision, combine
 from jimu.runtime import RecordRejected, load_plan, run_record
-from jimu_credit.customer import identity, kyc
+from jimu_credit.customer import consent as bureau, identity, kyc
 from jimu_credit.risk import admission, duediligence, lists, prescreen, scorecard, underwrite
 from jimu_credit.samples import applicants
 
@@ -53,6 +53,9 @@ class Request(BaseModel):
     phone: str | None = None
     device_id: str | None = None
     card_number: str | None = None
+    bureau_consent: bool | None = None
+    consent_ref: str | None = None
+    consent_signed_on: dt.date | None = None
     monthly_income: float
     existing_monthly_debt: float
     requested_amount: float
@@ -126,7 +129,7 @@ class HandContext:
 
 CTX: HandContext  # set in main(): the resources come from the installed providers
 STEPS = (lists.listcheck, identity.resident_id_birthdate, admission.eligibility, kyc.person_kyc, kyc.card_kyc,
-         prescreen.antifraud, prescreen.multilender, prescreen.graph, scorecard.scorecard, duediligence.route,
+         bureau.bureau_consent, prescreen.antifraud, prescreen.multilender, prescreen.graph, scorecard.scorecard, duediligence.route,
          underwrite.pricing, underwrite.limit, underwrite.decision)
 P = {cap.id: cap.params() for cap in STEPS}  # every step runs with HQ's default params, as the product does
 
@@ -182,7 +185,15 @@ def antifraud(request: Request) -> BaseModel:
                           device_id=request.device_id), params=P[f.id], ctx=CTX)
 
 
-def multilender(request: Request) -> BaseModel:
+def consent(request: Request) -> BaseModel:
+    f = bureau.bureau_consent
+    return f.func(f.input(bureau_consent=request.bureau_consent, consent_ref=request.consent_ref,
+                          consent_signed_on=request.consent_signed_on, as_of=request.as_of), params=P[f.id])
+
+
+def multilender(request: Request, consent: BaseModel) -> BaseModel | None:
+    if not consent.granted:  # no authorisation, no bureau query
+        return None
     f = prescreen.multilender
     return f.func(f.input(resident_id=request.resident_id, as_of=request.as_of), params=P[f.id], ctx=CTX)
 
@@ -202,14 +213,15 @@ def antifraud_flag(antifraud: BaseModel) -> bool:
     return antifraud.device_shared or antifraud.phone_shared or antifraud.velocity_exceeded
 
 
-def prescreen_decision(antifraud: BaseModel, multilender: BaseModel, graph: BaseModel) -> Decision:
-    return _decided([antifraud.decision, multilender.decision, graph.decision])
+def prescreen_decision(consent: BaseModel, antifraud: BaseModel, multilender: BaseModel | None,
+                       graph: BaseModel) -> Decision:
+    return _decided([consent.decision, antifraud.decision, multilender.decision if multilender else None, graph.decision])
 
 
-def route(request: Request, score: BaseModel, antifraud_flag: bool, multilender: BaseModel) -> BaseModel:
+def route(request: Request, score: BaseModel, antifraud_flag: bool, multilender: BaseModel | None) -> BaseModel:
     f = duediligence.route
     return f.func(f.input(score_band=score.score_band, amount=request.requested_amount, antifraud_flag=antifraud_flag,
-                          multilender_flag=multilender.multi_lender,
+                          multilender_flag=multilender is not None and multilender.multi_lender,
                           employment="unemployed" if request.present_employment_since == "unemployed" else "employed",
                           collateral="property" if request.property == "real estate" else "none"),
                   params=P[f.id])
@@ -232,11 +244,11 @@ def limit(request: Request, pricing: BaseModel) -> BaseModel:
                           requested_amount=request.requested_amount), params=P[f.id], ctx=CTX)
 
 
-def matrix(request: Request, score: BaseModel, antifraud_flag: bool, multilender: BaseModel, route: BaseModel,
+def matrix(request: Request, score: BaseModel, antifraud_flag: bool, multilender: BaseModel | None, route: BaseModel,
            limit: BaseModel, pricing: BaseModel) -> BaseModel:
     f = underwrite.decision
     return f.func(f.input(score_band=score.score_band, antifraud_flag=antifraud_flag,
-                          multilender_flag=multilender.multi_lender, dd_tier=route.tier, limit=limit.limit,
+                          multilender_flag=multilender is not None and multilender.multi_lender, dd_tier=route.tier, limit=limit.limit,
                           rate=pricing.rate, tenor_months=request.tenor_months), params=P[f.id])
 
 
@@ -252,8 +264,8 @@ def _decided(decisions: list[Decision | None]) -> Decision:
     return combine(d for d in decisions if d is not None) or Decision.refer("SYS_NO_DECISION")
 
 
-NODES = (request, list_check, id_facts, eligibility, admission_decision, person, card, intake_decision, antifraud,
-         multilender, graph, score, antifraud_flag, prescreen_decision, route, preloan_decision, pricing, limit,
+NODES = (request, list_check, id_facts, eligibility, admission_decision, person, card, intake_decision, consent,
+         antifraud, multilender, graph, score, antifraud_flag, prescreen_decision, route, preloan_decision, pricing, limit,
          matrix, underwrite_decision, decision)
 
 
@@ -262,9 +274,10 @@ def direct(record: dict) -> tuple[Decision, float, float]:
     req = request(record)
     adm = admission_decision(list_check(req), eligibility(id_facts(req)))
     intake = intake_decision(person(req), card(req))
-    af, ml, sc = antifraud(req), multilender(req), score(req)
+    cons = consent(req)
+    af, ml, sc = antifraud(req), multilender(req, cons), score(req)
     flag = antifraud_flag(af)
-    pre = prescreen_decision(af, ml, graph(req))
+    pre = prescreen_decision(cons, af, ml, graph(req))
     dd = route(req, sc, flag, ml)
     price = pricing(req, sc)
     lim = limit(req, price)
