@@ -80,6 +80,7 @@ def compile_record(expr: Checked | Expression) -> Evaluator:
             raise EvaluationError(f"{type(exc).__name__}: {exc}", text) from exc
 
     evaluate.__doc__ = f"Evaluate the CEL expression {text!r} on one record."
+    evaluate.source = text  # what it evaluates, for engines that compile it again (the batch engine)
     return evaluate
 
 

@@ -36,6 +36,7 @@ from ..contracts import Kind
 if TYPE_CHECKING:
     import networkx as nx
 
+    from ..assembly.load import LoadedFile
     from ..assembly.validate import Validator
     from ..catalog import Catalog
 
@@ -121,20 +122,22 @@ class Impact:
 # -- the usage graph ------------------------------------------------------------------------------
 
 
-def usage_graph(catalog: Catalog, assemblies: list[Path] | None = None, validator: Validator | None = None) -> nx.DiGraph:
+def usage_graph(catalog: Catalog, assemblies: list[Path | LoadedFile] | None = None, validator: Validator | None = None) -> nx.DiGraph:
     """Installed entries, local composites and products, with an edge per use resolved as of today.
 
-    ``assemblies`` are YAML files (products and composites); a file that cannot be read is left
+    ``assemblies`` are YAML files (products and composites), as paths or loaded; a file that cannot be read is left
     out (``jimu validate`` reports it). Edges: ``step`` (id or None), ``uses`` (the id named),
     ``specifier``.
     """
     import networkx as nx
 
     from ..assembly import load_file
+    from ..assembly.load import LoadedFile
     from ..assembly.model import CompositeAssembly, ProductAssembly
     from ..assembly.validate import Validator
 
-    files = [load_file(Path(p)) for p in assemblies or ()]
+    # already-loaded files (the map has them) are used as they are: no second parse
+    files = [p if isinstance(p, LoadedFile) else load_file(Path(p)) for p in assemblies or ()]
     files = [f for f in files if f.model is not None]
     resolver = validator or Validator(catalog, files)
     g = nx.DiGraph()

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import diagnostics as dx
+from ..assembly.load import display_path
 from ..assembly.model import ProductAssembly
 from ..catalog import Catalog
 from .build import Built, build_lock, lock_path
@@ -264,7 +265,7 @@ def check_analysis(analysis: Any, catalog: Catalog, on_date: dt.date | None = No
 def report(analysis: Any, differences: list[Difference]) -> None:
     """Append a diagnostic per difference to the product file, at the step it is reached through."""
     loaded = analysis.file
-    shown = _display(lock_path(loaded.path))
+    shown = display_path(lock_path(loaded.path))
     hint = f"run jimu lock {loaded.display}"
     for d in differences:
         where, key = ("id",), False
@@ -299,10 +300,3 @@ def _has(raw: Any, path: tuple) -> bool:
         except (KeyError, IndexError, TypeError):
             return False
     return True
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -172,7 +172,7 @@ def build_model(catalog: Catalog, assemblies_dir: Path | None, *, yaml_url: str 
             reach.setdefault(node, set()).add(pid)
     from ..governance.impact import usage_graph
 
-    usage = usage_graph(catalog, [Path(f.path) for f in files], validator)
+    usage = usage_graph(catalog, files, validator)
     return MapModel(
         usage=usage,
         catalog=catalog,

@@ -59,7 +59,7 @@ from .columns import (
     validate_columns,
 )
 from ..resources import MissingResource
-from .execute import RecordRejected, RunFailed, StepError
+from .execute import RecordRejected, RunFailed, StepError, _plain
 from .plan import Plan, PlanStep
 from .vectorise import ColumnEnv, ColumnExpression, StepColumns, source_of
 
@@ -429,16 +429,6 @@ def _call_row(step: PlanStep, values: dict[str, Any]) -> BaseModel:
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
     return f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _columns_of(step: PlanStep, outs: list[Any], ran: np.ndarray, n: int) -> dict[str, Col]:

@@ -118,17 +118,9 @@ def run_table(plan: Plan, table: Any, first_row: int, engine: str = "record"):
 
 
 def choose_engine() -> str:
-    """``batch`` when :mod:`jimu.runtime.batch` is installed, else ``record``; the client asks once per run.
-
-    ``JIMU_DASK_RECORD_ENGINE=1`` rules the batch engine out (to compare the two).
-    """
-    if os.environ.get("JIMU_DASK_RECORD_ENGINE"):
-        return "record"
-    try:
-        from .batch import run_frame  # noqa: F401 - only whether it imports
-    except ImportError:
-        return "record"
-    return "batch"
+    """``batch`` (the vectorised engine), or ``record`` when ``JIMU_DASK_RECORD_ENGINE=1`` asks for
+    the record engine over each partition (to compare the two); the client asks once per run."""
+    return "record" if os.environ.get("JIMU_DASK_RECORD_ENGINE") else "batch"
 
 
 def run_frame_by_records(plan: Plan, frame: Any, first_row: int = 1):

@@ -246,6 +246,7 @@ def _path_getter(path: tuple[str, ...]) -> Getter:
             except (KeyError, AttributeError, TypeError):
                 raise missing(env) from None
 
+        get.source = ".".join(path)  # the CEL text, for the batch engine (jimu.runtime.vectorise)
         return get
 
     def get_any(env: Mapping[str, Any]) -> Any:
@@ -257,6 +258,7 @@ def _path_getter(path: tuple[str, ...]) -> Getter:
         except (KeyError, AttributeError, TypeError):
             raise missing(env) from None
 
+    get_any.source = ".".join(path)
     return get_any
 
 
@@ -289,6 +291,7 @@ def _when_reads(s: Any) -> frozenset[str]:
 def _input_getter(name: str) -> Getter:
     def get(env: Mapping[str, Any]) -> Any:
         return env["inputs"].get(name)
+    get.source = f"inputs.{name}"
     return get
 
 

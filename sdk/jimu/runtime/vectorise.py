@@ -68,41 +68,13 @@ class Evaluated:
 
 
 def source_of(getter: Callable[..., Any] | None) -> str | None:
-    """The CEL text a plan's compiled getter evaluates, or None when it cannot be told.
+    """The CEL text a plan's compiled getter evaluates (its ``source``), or None when it has none.
 
-    A plan keeps closures, not texts; the closures keep what they were built from (``text`` in
-    :func:`jimu.expressions.compile_record`, the path or the input's name in the plan's getters),
-    possibly one closure down. None makes the caller evaluate row by row with the closure itself.
+    The plan's getters and :func:`jimu.expressions.compile_record` record the text they were
+    built from; None makes the caller evaluate row by row with the closure itself.
     """
-    cells = _cells(getter)
-    if isinstance(cells.get("text"), str):
-        return cells["text"]
-    if isinstance(cells.get("path"), tuple):
-        return ".".join(cells["path"])
-    if isinstance(cells.get("root"), str):
-        rest = cells.get("fields")
-        if rest is None and "first" in cells:
-            rest = [cells["first"], cells["second"]] if "second" in cells else [cells["first"]]
-        if isinstance(rest, (list, tuple)) and all(isinstance(r, str) for r in rest):
-            return ".".join([cells["root"], *rest])
-    if set(cells) == {"name"} and isinstance(cells["name"], str):
-        return f"inputs.{cells['name']}"
-    for inner in cells.values():
-        if callable(inner) and getattr(inner, "__closure__", None):
-            found = _cells(inner)
-            if isinstance(found.get("path"), tuple):
-                return ".".join(found["path"])
-    return None
-
-
-def _cells(func: Any) -> dict[str, Any]:
-    code = getattr(func, "__code__", None)
-    if code is None:
-        return {}
-    try:
-        return dict(zip(code.co_freevars, (c.cell_contents for c in func.__closure__ or ()), strict=True))
-    except ValueError:  # an empty cell
-        return {}
+    source = getattr(getter, "source", None)
+    return source if isinstance(source, str) else None
 
 
 class ColumnExpression:
