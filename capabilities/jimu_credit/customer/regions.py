@@ -4,6 +4,10 @@ The database dates each county name (``[1983-]西湖区``: in use from 1983). It
 its sources start, and a resident ID's region is where the holder was registered when the
 number was assigned — often years after birth — so a division is acceptable for a birth year
 unless it had already been retired before that year.
+
+The bundled table lags behind the State Council's changes, so ``DIVISIONS_SINCE_TABLE`` adds the
+divisions created after it, each with its source; a code the table learns later is taken from
+the table (the supplement only fills gaps, never overrides).
 """
 
 from __future__ import annotations
@@ -46,11 +50,23 @@ class Division:
         return self.names[-1][2]
 
 
+# Divisions created after python-stdnum 2.2's table: code → (province, ((first year, last, name),)).
+DIVISIONS_SINCE_TABLE: dict[str, tuple[str, tuple[tuple[int | None, int | None, str], ...]]] = {
+    # Hangzhou's 2021 reorganisation, approved by the State Council in March 2021, in force from
+    # 9 April 2021: 江干区 and part of 萧山区 became 钱塘区; the east of 余杭区 became 临平区.
+    "330113": ("浙江省", ((2021, None, "临平区"),)),
+    "330114": ("浙江省", ((2021, None, "钱塘区"),)),
+}
+
+
 @lru_cache(maxsize=8192)
 def division(code: str) -> Division:
     info: dict[str, str] = {}
     for _part, props in numdb.get("cn/loc").info(code):
         info.update(props)
+    if not info.get("county") and code in DIVISIONS_SINCE_TABLE:
+        province, names = DIVISIONS_SINCE_TABLE[code]
+        return Division(code, info.get("province") or province, names)
     names = []
     for item in filter(None, (info.get("county") or "").split(",")):
         m = _PERIOD.match(item)
