@@ -10,11 +10,13 @@ MERMAID_VERSION := 11.12.2
 MERMAID_SHA256  := c4ab1840638b1735135090c667382e89cc353b46b56761514a3d0a8a80963832
 MERMAID := vendor/mermaid/mermaid.min.js
 
-.PHONY: demo test bench install vendor map clean
+.PHONY: demo test bench install vendor map clean backstage-schemas
 
-$(VENV)/.installed: pyproject.toml capabilities/pyproject.toml constraints.txt
+# examples/jimu-zhejiang-data is a branch team's plugin, packaged on its own; it is installed
+# beside HQ's because a product under assemblies/ uses it (and CI runs its tests).
+$(VENV)/.installed: pyproject.toml capabilities/pyproject.toml examples/jimu-zhejiang-data/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -e '.[test]' -e ./capabilities
+	$(PIP) install -q -e '.[test]' -e ./capabilities -e ./examples/jimu-zhejiang-data
 	touch $@
 
 # Test-only plugin distributions (good and deliberately broken ones) are pip-installed into
@@ -34,6 +36,22 @@ $(MERMAID):
 	tar -xzf vendor/mermaid.tmp/mermaid-$(MERMAID_VERSION).tgz -C vendor/mermaid.tmp package/dist/mermaid.min.js package/LICENSE
 	mkdir -p vendor/mermaid && mv vendor/mermaid.tmp/package/dist/mermaid.min.js vendor/mermaid.tmp/package/LICENSE vendor/mermaid/
 	rm -rf vendor/mermaid.tmp
+
+# Backstage's entity JSON Schemas, which tests/sdk/export checks `jimu export backstage` against, are
+# committed under vendor/backstage/ (30 kB; see its README). This re-derives them from the pinned npm
+# tarball (it bundles them as JS modules, hence node) and checks them against vendor/backstage/SHA256SUMS.
+BACKSTAGE_MODEL_VERSION := 1.10.3
+BACKSTAGE_MODEL_SHA256  := e2dd17a46766e8fcbdf9cc0acaf7cad18398b8c58cb183c447b8cf59fc86e42b
+BACKSTAGE_TGZ := vendor/backstage.tmp/backstage-catalog-model-$(BACKSTAGE_MODEL_VERSION).tgz
+
+backstage-schemas:
+	rm -rf vendor/backstage.tmp && mkdir -p vendor/backstage.tmp
+	cd vendor/backstage.tmp && npm pack --silent @backstage/catalog-model@$(BACKSTAGE_MODEL_VERSION) >/dev/null
+	echo "$(BACKSTAGE_MODEL_SHA256)  $(BACKSTAGE_TGZ)" | sha256sum -c --quiet
+	tar -xzf $(BACKSTAGE_TGZ) -C vendor/backstage.tmp package/dist/schema
+	node vendor/backstage/extract.cjs vendor/backstage.tmp/package/dist/schema vendor/backstage/schema
+	rm -rf vendor/backstage.tmp
+	cd vendor/backstage && sha256sum -c --quiet SHA256SUMS
 
 vendor: $(MERMAID)
 

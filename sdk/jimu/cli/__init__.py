@@ -16,9 +16,11 @@ from .authority import authority_command
 from .call import call_command
 from .catalog import catalog_command, show_command
 from .diff import diff_command
+from .export import export_group
 from .impact import impact_command
 from .lock import lock_command
 from .map import map_group
+from .new import new_group
 from .run import run_command
 from .sample import sample_command
 
@@ -42,6 +44,8 @@ cli.add_command(map_group)
 cli.add_command(impact_command)
 cli.add_command(diff_command)
 cli.add_command(authority_command)
+cli.add_command(new_group)
+cli.add_command(export_group)
 
 
 def main(argv: list[str] | None = None) -> int:

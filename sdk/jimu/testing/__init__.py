@@ -1,115 +1,92 @@
-"""The capability author's test kit: build a catalog in memory, fake resources, run examples.
+"""The capability author's test kit: check a capability every way at once, or piece by piece.
 
-Also available as pytest fixtures (``jimu.testing.plugin``, loaded automatically through the
-``pytest11`` entry point once Jimu is installed)::
+The one call a capability's test makes::
 
-    def test_blacklist_hit(make_catalog, run_capability):
-        catalog = make_catalog(my_capability)            # bare items become an inline plugin
-        out = run_capability(my_capability, {"phone": "13800000000"},
-                             resources={"data.blacklist": FakeList(["13800000000"])},
-                             catalog=catalog)
-        assert out.hit
+    from jimu.testing import check_capability, fake_resource
+
+    def test_blacklist():
+        fake = fake_resource(BLACKLIST, hits=lambda key: [])      # BLACKLIST: the declared Resource
+        check_capability(blacklist_check, resources={BLACKLIST.name: fake})
+
+It raises one ``AssertionError`` listing every problem: worked examples that do not match,
+params bounds not enforced, refer/decline outputs without registered reason codes, generated
+inputs that make the capability fail, and a batch form that disagrees with the record form.
+The pieces are here too (each ``check_*`` returns a list of problems, empty when all is well),
+with hypothesis strategies for input records and params, recording fake resources, and pytest
+fixtures (``jimu.testing.plugin``, loaded automatically through the ``pytest11`` entry point)::
+
+    def test_blacklist_hit(make_catalog, run_capability, fake_resource):
+        catalog = make_catalog(DATA, BLACKLIST, blacklist_check)   # bare items become an inline plugin
+        fake = fake_resource(BLACKLIST, hits=lambda key: ["court_enforcement"])
+        out = run_capability(blacklist_check, {"phone": "13800000000"},
+                             resources={BLACKLIST.name: fake}, catalog=catalog)
+        assert out.hit and fake.calls_to("hits") == [(("13800000000",), {})]
+
+Hypothesis (and pandas) are imported only when generated inputs (or a batch form) are used, so
+importing this package, as pytest does for the fixtures, stays light.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel
-
-from ..capability import Capability
-from ..catalog import Catalog
-from ..hookspecs import hookimpl
-from ..invoke import invoke
-from ..plugins import load_catalog
-from ..resources import Resources
+from .catalogs import InlinePlugin, build_catalog, catalog_for
+from .check import capability_problems, check_capability
+from .contract import check_defaults, check_params
+from .fakes import FakeResource, bind_fakes, fake_resource
+from .reasoncodes import check_reason_codes
+from .running import check_examples, examples, matches, run, run_examples
 
 
-class InlinePlugin:
-    """A plugin made of items in a list: ``InlinePlugin(domain, cap_v1, cap_v2)``."""
+def inputs_strategy(cap: Any, *, examples: bool = True) -> Any:
+    """A hypothesis strategy of valid input records for ``cap`` (:mod:`jimu.testing.strategies`)."""
+    from .strategies import inputs_strategy as strategy
 
-    def __init__(self, *items: object, name: str = "inline"):
-        self.items, self.__name__ = items, name
-
-    @hookimpl
-    def jimu_register(self, register):
-        for item in self.items:
-            register(item)
+    return strategy(cap, examples=examples)
 
 
-def build_catalog(*plugins_or_items: object, installed: bool = False, strict: bool = True) -> Catalog:
-    """A catalog from plugin objects and/or bare items (gathered into one :class:`InlinePlugin`).
+def params_strategy(cap: Any, *, examples: bool = True) -> Any:
+    """A hypothesis strategy of valid params for ``cap``, often the defaults (:mod:`jimu.testing.strategies`)."""
+    from .strategies import params_strategy as strategy
 
-    With ``strict`` (the default) any *error* problem fails loudly, as pytest's
-    ``check_pending`` does, so a test never runs against a half-registered catalog by accident.
-    """
-    plugins = [p for p in plugins_or_items if _is_plugin(p)]
-    items = [p for p in plugins_or_items if not _is_plugin(p)]
-    if items:
-        plugins.append(InlinePlugin(*items, name="test-items"))
-    catalog = load_catalog(plugins=plugins, installed=installed)
-    if strict and catalog.errors:
-        raise AssertionError("catalog problems:\n" + "\n".join(f"  {p}" for p in catalog.errors))
-    return catalog
+    return strategy(cap, examples=examples)
 
 
-def _is_plugin(obj: object) -> bool:
-    return hasattr(obj, "jimu_register")
+def check_batch_equivalence(cap: Any, records: Any = None, *, params: Any = None, catalog: Any = None,
+                            resources: Any = None, max_examples: int = 50) -> list[str]:
+    """Every disagreement between ``cap``'s batch and record forms (:mod:`jimu.testing.equivalence`)."""
+    from .equivalence import check_batch_equivalence as check
+
+    return check(cap, records, params=params, catalog=catalog, resources=resources, max_examples=max_examples)
 
 
-def run(
-    cap: Capability,
-    record: Mapping[str, Any] | BaseModel,
-    params: Mapping[str, Any] | None = None,
-    *,
-    resources: Mapping[str, object] | None = None,
-    catalog: Catalog | None = None,
-) -> BaseModel:
-    """Run one capability on one record with its contract enforced (``jimu.invoke``)."""
-    return invoke(cap, record, params, resources=resources, catalog=catalog)
+def check_generated(cap: Any, *, catalog: Any = None, resources: Any = None, max_examples: int = 50,
+                    raises: tuple[type[BaseException], ...] = (ValueError,)) -> list[str]:
+    """Problems running ``cap`` on generated inputs and params (:mod:`jimu.testing.generated`)."""
+    from .generated import check_generated as check
+
+    return check(cap, catalog=catalog, resources=resources, max_examples=max_examples, raises=raises)
 
 
-def matches(expected: Any, actual: Any) -> bool:
-    """Whether ``actual`` has every key of ``expected`` with an equal value.
-
-    A float matches to the precision it is written with: ``230097.11`` matches 230097.1148.
-    """
-    if isinstance(expected, Mapping):
-        return isinstance(actual, Mapping) and all(k in actual and matches(v, actual[k]) for k, v in expected.items())
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return expected is actual
-    if isinstance(expected, float) and isinstance(actual, (int, float)) and not isinstance(actual, bool):
-        decimals = len(repr(expected).partition(".")[2]) if "e" not in repr(expected) else 12
-        return abs(actual - expected) <= 0.5 * 10 ** -decimals + 1e-12
-    if isinstance(expected, list) and isinstance(actual, list):
-        return len(expected) == len(actual) and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
-    return expected == actual
-
-
-def check_examples(
-    cap: Capability,
-    *,
-    catalog: Catalog | None = None,
-    resources: Mapping[str, object] | None = None,
-) -> list[str]:
-    """Run every declared example of ``cap``; return a description of each mismatch (empty = all pass)."""
-    failures = []
-    if catalog is not None and not isinstance(resources, Resources):
-        resources = catalog.bind_resources(dict(resources or {}))  # the installed providers, fakes first
-    for number, example in enumerate(cap.examples, 1):
-        out = run(cap, example.input, example.params, resources=resources, catalog=catalog)
-        got = out.model_dump(mode="json")
-        if not matches(example.output, got):
-            wanted = {k: got.get(k, "<missing>") for k in example.output}
-            failures.append(f"{cap.key} example {number}: expected {example.output}, got {wanted}")
-    return failures
-
-
-def examples(catalog: Catalog, capabilities: Iterable[Capability] | None = None) -> list[tuple[str, int]]:
-    """``(key, number)`` pairs for every example in the catalog, for ``pytest.mark.parametrize``."""
-    caps = capabilities if capabilities is not None else catalog.capabilities.values()
-    return [(cap.key, n) for cap in caps for n in range(1, len(getattr(cap, "examples", ())) + 1)]
-
-
-__all__ = ["InlinePlugin", "build_catalog", "check_examples", "examples", "matches", "run"]
+__all__ = [
+    "FakeResource",
+    "InlinePlugin",
+    "bind_fakes",
+    "build_catalog",
+    "capability_problems",
+    "catalog_for",
+    "check_batch_equivalence",
+    "check_capability",
+    "check_defaults",
+    "check_examples",
+    "check_generated",
+    "check_params",
+    "check_reason_codes",
+    "examples",
+    "fake_resource",
+    "inputs_strategy",
+    "matches",
+    "params_strategy",
+    "run",
+    "run_examples",
+]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from . import build_catalog, run
+from . import bind_fakes, build_catalog, run
+from . import fake_resource as _fake_resource
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +28,27 @@ def make_catalog():
 def fake_resources():
     """A dict of resource name → fake object; pass it as ``resources=`` to ``run_capability``."""
     return {}
+
+
+@pytest.fixture
+def fake_resource():
+    """Make a recording fake: ``fake_resource(resource_or_name, **methods_or_attributes)``.
+
+    Given the declared :class:`jimu.Resource`, the fake has every method of its protocol (those
+    not given raise when called) and must satisfy it; ``fake.calls`` lists every call made.
+    """
+    return _fake_resource
+
+
+@pytest.fixture
+def bind_resources(jimu_catalog):
+    """Resources for a run: ``bind_resources({name: fake}, catalog=None)`` — the fakes first, the
+    catalog's (default: the installed one's) providers for the rest."""
+
+    def _bind(fakes=None, catalog=None):
+        return bind_fakes(catalog if catalog is not None else jimu_catalog, fakes)
+
+    return _bind
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """risk.admission.listcheck: blacklist decline, whitelist pre-approval, no decision otherwise.
 
-Run with fakes (``fake_resources``) for every rule, with the bundled demo lists for the planted
+Run with recording fakes of the declared lists (``jimu.testing.fake_resource``) for every rule, with the bundled demo lists for the planted
 parties, and inside a product, where "no decision" must never become an approval on its own.
 """
 
@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from jimu import MissingResource, Outcome
 from jimu.runtime import load_plan, run_record
-from jimu.testing import check_examples
+from jimu.testing import check_examples, fake_resource
 from jimu_credit.data import fixtures as demo
+from jimu_credit.data import stores
 from jimu_credit.data.stores import BlacklistEntry, WhitelistEntry
 from jimu_credit.risk import lists
 
@@ -26,22 +27,19 @@ USCC = "91110108551385082Q"
 PHONE = "13800000001"
 
 
-class FakeBlacklist:
-    def __init__(self, *entries: BlacklistEntry):
-        self.entries, self.asked = entries, []
-
-    def hits(self, key):
-        self.asked.append(key)
-        return tuple(e for e in self.entries if e.key == key)
+def fake_blacklist(*entries: BlacklistEntry):
+    """A recording fake of the declared ``data.lists.blacklist`` (``jimu.testing.fake_resource``)."""
+    return fake_resource(stores.BLACKLIST, hits=lambda key: tuple(e for e in entries if e.key == key))
 
 
-class FakeWhitelist:
-    def __init__(self, *entries: WhitelistEntry):
-        self.entries, self.asked = {e.key: e for e in entries}, []
+def fake_whitelist(*entries: WhitelistEntry):
+    by_key = {e.key: e for e in entries}
+    return fake_resource(stores.WHITELIST, entry=by_key.get)
 
-    def entry(self, key):
-        self.asked.append(key)
-        return self.entries.get(key)
+
+def asked(fake):
+    """The keys a fake list was asked about, in order."""
+    return [args[0] for _, args, _ in fake.calls]
 
 
 def listed(key, key_type="resident_id", listed_on=dt.date(2025, 1, 1), expires_on=None, name="court_enforcement"):
@@ -63,8 +61,8 @@ def check(cap, run_capability, fake_resources):
     """Run the list check on fake lists: ``check(record, blacklist=[...], whitelist=[...], params=...)``."""
 
     def run(record, blacklist=(), whitelist=(), params=None):
-        fake_resources["data.lists.blacklist"] = FakeBlacklist(*blacklist)
-        fake_resources["data.lists.whitelist"] = FakeWhitelist(*whitelist)
+        fake_resources["data.lists.blacklist"] = fake_blacklist(*blacklist)
+        fake_resources["data.lists.whitelist"] = fake_whitelist(*whitelist)
         return run_capability(cap, {"as_of": AS_OF, **record}, params, resources=fake_resources)
 
     return run
@@ -104,13 +102,13 @@ def test_keys_are_normalised_before_the_lookup(check, fake_resources):
     out = check({"resident_id": "110105 19491231 002x", "uscc": "91110108-551385082q", "phone": "+86 138-0000-0001"},
                 blacklist=[listed(PHONE, "phone")])
     assert out.blacklisted
-    assert fake_resources["data.lists.blacklist"].asked == [ID, USCC, PHONE]
+    assert asked(fake_resources["data.lists.blacklist"]) == [ID, USCC, PHONE]
 
 
 def test_a_legacy_15_digit_id_is_looked_up_in_its_18_digit_form_when_allowed(check, fake_resources):
     legacy = "110105491231002"  # 1949-12-31, the 15-digit form of 11010519491231002X
     out = check({"resident_id": legacy}, blacklist=[listed(ID)], params={"accept_legacy_15": True})
-    assert out.blacklisted and fake_resources["data.lists.blacklist"].asked == [ID]
+    assert out.blacklisted and asked(fake_resources["data.lists.blacklist"]) == [ID]
     refused = check({"resident_id": legacy}, blacklist=[listed(ID)])
     assert refused.decision.reasons == ["KYC_RIC_FORMAT"]
 
@@ -178,7 +176,7 @@ def test_the_product_caps_the_pre_approved_limit(check):
 def test_an_organisation_borrows_on_its_own_pre_approval(check, fake_resources):
     whitelist = [pre_approved(ID, limit=50_000), pre_approved(USCC, limit=500_000, key_type="uscc")]
     out = check({"resident_id": ID, "uscc": USCC}, whitelist=whitelist)
-    assert out.pre_approved_limit == 500_000 and fake_resources["data.lists.whitelist"].asked == [USCC]
+    assert out.pre_approved_limit == 500_000 and asked(fake_resources["data.lists.whitelist"]) == [USCC]
     # the legal representative's own pre-approval is not the company's
     assert not check({"resident_id": ID, "uscc": USCC}, whitelist=whitelist[:1]).whitelisted
 
@@ -213,7 +211,7 @@ def test_a_key_that_fails_its_check_is_declined_without_reading_the_lists(cap, r
     assert out.reasons == codes and (out.decision.outcome, out.decision.reasons) == (Outcome.DECLINE, codes)
 
 
-@pytest.mark.parametrize("present", [{}, {"data.lists.blacklist": FakeBlacklist()}])
+@pytest.mark.parametrize("present", [{}, {"data.lists.blacklist": fake_blacklist()}])
 def test_a_missing_list_raises_missing_resource(cap, run_capability, present):
     with pytest.raises(MissingResource):
         run_capability(cap, {"resident_id": ID, "as_of": AS_OF}, resources=present)

@@ -16,8 +16,9 @@ HANGZHOU = "zhejiang/hangzhou_pharmacy_merchant_loan.yaml"
 
 @pytest.fixture(scope="module")
 def catalog():
-    """The installed plugins only (jimu-credit), as `jimu lock` and `jimu validate` load them."""
-    loaded = jimu.load_catalog(allow=["jimu-credit"])
+    """The installed plugins only (jimu-credit, and the Zhejiang data team's plugin that
+    zhejiang.hangzhou.licensed_pharmacy_loan uses), as `jimu lock` and `jimu validate` load them."""
+    loaded = jimu.load_catalog(allow=["jimu-credit", "jimu-zhejiang-data"])
     assert not loaded.errors, loaded.errors
     return loaded
 

@@ -44,7 +44,7 @@ def line_of(path: Path, text: str) -> int:
 def test_locked_products_validate_clean(products, catalog):
     paths = lock_all(products, catalog)
     found = check([products], catalog)
-    assert len(found) == len(paths) == 7
+    assert len(found) == len(paths) == 8
     assert {name: codes(d) for name, d in found.items() if d} == {}
 
 

@@ -29,7 +29,7 @@ def workspace(tmp_path, monkeypatch):
             copy = tmp_path / "assemblies" / path.relative_to(ASSEMBLIES)
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, copy)
-    monkeypatch.setenv("JIMU_PLUGINS_ALLOW", "jimu-credit")
+    monkeypatch.setenv("JIMU_PLUGINS_ALLOW", "jimu-credit,jimu-zhejiang-data")
     monkeypatch.setenv("NO_COLOR", "1")
     return tmp_path
 
@@ -61,8 +61,8 @@ def flagged(result, code: str) -> dict[str, list[str]]:
 def test_lock_then_validate_and_run(jimu_cmd, workspace):
     done = jimu(jimu_cmd, workspace, "lock")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("written: ") == 7
-    assert len(list((workspace / "assemblies").rglob("*.lock.json"))) == 7
+    assert done.stdout.count("written: ") == 8
+    assert len(list((workspace / "assemblies").rglob("*.lock.json"))) == 8
     again = jimu(jimu_cmd, workspace, "lock", "assemblies/zhejiang")
     assert again.returncode == 0 and again.stdout.strip().startswith("unchanged: ")
     valid = jimu(jimu_cmd, workspace, "validate", "--json")

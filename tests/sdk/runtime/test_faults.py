@@ -71,6 +71,8 @@ APPROVED = {
     "hq.exposure_profitability": _book(1, 2),  # decides nothing: its records are processed, not approved
     "hq.preloan_standard": _sample(3, 7),
     "zhejiang.hangzhou.pharmacy_merchant_loan": _sample(13, 17),
+    # the same applicants as owners of a pharmacy with a valid licence (examples/jimu-zhejiang-data)
+    "zhejiang.hangzhou.licensed_pharmacy_loan": [{**r, "merchant_uscc": "91330106MA2H7K3P1N"} for r in _sample(13, 17)],
     "jiangsu.suzhou.pharmacy_merchant_loan": _sample(20, 21),
     "hq.cold_start_whitelist": [
         {"resident_id": fixtures.WHITELISTED_ID, "as_of": "2026-02-10", "card_number": card("622202", 19)},

@@ -1,0 +1,1 @@
+"""Exports of the catalog to other tools: Backstage (:mod:`.backstage`)."""
