@@ -173,8 +173,9 @@ class _Walk:
         code: dict[str, FilePin] = {}
         for func in funcs:
             path, module = hashing.defining_file(func)
-            pin = self._hash(path, module, dist, f"capability {cap.key}")
-            code[pin.path] = pin
+            for file, name in [(path, module), *hashing.imported_modules(path, module)]:
+                pin = self._hash(file, name, dist, f"capability {cap.key}")
+                code[pin.path] = pin
         data: dict[str, FilePin] = {}
         if cap.data_files:
             path, module = hashing.defining_file(cap.func)

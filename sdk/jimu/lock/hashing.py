@@ -10,8 +10,10 @@ installed file edited after installation is a finding, whatever the lock says.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
+import importlib.util
 import inspect
 import sys
 from dataclasses import dataclass
@@ -47,6 +49,69 @@ def defining_file(func) -> tuple[Path, str]:
     module = getattr(func, "__module__", None) or ""
     path = inspect.getsourcefile(func) or inspect.getfile(func)
     return Path(path).resolve(), module
+
+
+def imported_modules(file: Path, module: str) -> list[tuple[Path, str]]:
+    """The source files of the modules ``module`` imports from its own top-level package, transitively.
+
+    A capability's behaviour also lives in the helpers its module imports (a division table, a
+    shared formula), so the lock pins them with the module. Only the same top-level package is
+    followed: other distributions are pinned by name and version, and the SDK by its own pin.
+    Imports are read from the source (not from ``sys.modules``), so what is pinned does not
+    depend on what happened to be imported first.
+    """
+    top = module.split(".", 1)[0]
+    found: dict[str, Path] = {}
+    todo = [(file.resolve(), module)]
+    while todo:
+        path, name = todo.pop()
+        for imported in _imports(path, name):
+            if imported.split(".", 1)[0] != top or imported in found or imported == module:
+                continue
+            source = _module_file(imported)
+            if source is not None:
+                found[imported] = source
+                todo.append((source, imported))
+    return sorted(((path, name) for name, path in found.items()), key=lambda pair: pair[1])
+
+
+@lru_cache(maxsize=None)
+def _imports(path: Path, module: str) -> tuple[str, ...]:
+    """Absolute names of what ``path`` (the source of ``module``) imports, submodules preferred."""
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                if node.level - 1 >= len(parts):
+                    continue
+                anchor = ".".join(parts[: len(parts) - (node.level - 1)])
+                base = f"{anchor}.{base}" if base else anchor
+            # `from pkg import name`: a submodule when there is one, else the package's __init__
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                names.append(candidate if _module_file(candidate) is not None else base)
+    return tuple(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=None)
+def _module_file(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError, AttributeError):
+        return None
+    origin = getattr(spec, "origin", None) if spec else None
+    if not origin or not origin.endswith(".py"):
+        return None
+    return Path(origin).resolve()
 
 
 def record_key(file: Path, module: str) -> str:
@@ -116,5 +181,7 @@ def _record_indexes(name: str) -> tuple[dict[Path, tuple[str, str | None]], ...]
 
 
 def clear_caches() -> None:
-    """Forget what RECORDs said (a test that reinstalls a distribution calls this)."""
+    """Forget what RECORDs said and what modules import (a test that reinstalls or edits code calls this)."""
     _record_indexes.cache_clear()
+    _imports.cache_clear()
+    _module_file.cache_clear()

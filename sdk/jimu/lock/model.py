@@ -50,7 +50,7 @@ class CapabilityPin(_Closed):
     kind: str
     distribution: DistributionPin | None
     chosen: list[Choice]
-    code: list[FilePin] = Field(description="the source files of the modules defining its functions")
+    code: list[FilePin] = Field(description="the source files of the modules defining its functions, and of the modules they import from their own package")
     data: list[FilePin] = Field(default_factory=list, description="the data files it declares (data_files)")
 
 

@@ -101,6 +101,27 @@ def test_one_line_of_code_flags_every_lock_that_reaches_it(jimu_cmd, workspace):
     assert unaffected.returncode == 0, unaffected.stderr
 
 
+def test_an_edited_helper_module_flags_the_locks_of_the_capabilities_importing_it(jimu_cmd, workspace):
+    # regions.py is no capability's module: identity.py imports it, so its division table decides
+    # whether an ID's region is valid, and a lock that pinned identity.py alone would miss the edit
+    assert jimu(jimu_cmd, workspace, "lock").returncode == 0
+    helper = "jimu_credit/customer/regions.py"
+    reaching = locks_reaching(workspace, helper)
+    assert "haidian_identity_screening.yaml" in reaching
+
+    path = workspace / "src" / helper
+    path.write_text(path.read_text(encoding="utf-8") + "\n# one line edited\n", encoding="utf-8")
+    checked = jimu(jimu_cmd, workspace, "validate", "--json")
+    assert checked.returncode == 1
+    stale = flagged(checked, "J803")
+    assert set(stale) == reaching
+    for messages in stale.values():
+        assert any(f"{helper} changed since locked" in m for m in messages), messages
+    refused = jimu(jimu_cmd, workspace, "run", "assemblies/beijing/haidian_identity_screening.yaml",
+                   "--record", RECORD)
+    assert refused.returncode == 1 and helper in refused.stderr
+
+
 def test_a_refitted_points_table_flags_every_lock_that_reaches_it(jimu_cmd, workspace):
     assert jimu(jimu_cmd, workspace, "lock").returncode == 0
     table = "jimu_credit/risk/models/scorecard_german_v1.json"
