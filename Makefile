@@ -67,8 +67,7 @@ demo: $(VENV)/.installed $(MERMAID)
 	$(BIN)/jimu run assemblies/beijing/haidian_identity_screening.yaml --input assemblies/samples/screening_applicants.csv
 	$(BIN)/jimu sample applicants --out out/applicants.csv
 	$(BIN)/jimu run assemblies/zhejiang/hangzhou_pharmacy_merchant_loan.yaml --input out/applicants.csv
-	$(BIN)/python -m jimu_credit.demo --product assemblies/hq/preloan_standard.yaml --out out/preloan
-	$(BIN)/python -m jimu_credit.demo_postloan --loans 100000 --out out/postloan
+	$(BIN)/jimu demo --out out
 	@# the capability map (site/): `jimu map build` prints where it is; `jimu map serve` serves it
 	$(BIN)/jimu map build
 

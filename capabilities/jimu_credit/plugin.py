@@ -9,6 +9,7 @@ from .authority import tables as authority_tables
 from .channel import intake
 from .customer import consent, identity, kyc
 from .data import market, stores
+from .demos import DEMOS
 from .domains import DOMAINS
 from .mgmt import profitability
 from .policies import POLICIES
@@ -40,7 +41,7 @@ def jimu_register(register):
             register(item)
     for name in COMPOSITES:
         register(Composite.from_file(files(__package__) / "composites" / name))
-    for item in (*POLICIES, *SAMPLES, *LOAN_SAMPLES):
+    for item in (*POLICIES, *SAMPLES, *LOAN_SAMPLES, *DEMOS):
         register(item)
     for table in authority_tables():  # HQ's authority tables (授权表), as data: authority/*.yaml
         register(table)

@@ -10,6 +10,7 @@ from .catalog import Catalog, Problem, Source, UnknownCapability
 from .composite import Composite, InvalidComposite
 from .contracts import Domain, Entry, Kind, Level, Lifecycle, Promotion, Status
 from .decision import Decision, Offer, Outcome, combine
+from .demos import Demo
 from .hookspecs import ENTRY_POINT_GROUP, hookimpl
 from .invoke import CapabilityError, Context, invoke
 from .plugins import load_catalog
@@ -31,6 +32,7 @@ __all__ = [
     "Context",
     "ContractModel",
     "Decision",
+    "Demo",
     "Domain",
     "Entry",
     "Example",

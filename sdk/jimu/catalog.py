@@ -20,6 +20,7 @@ from .authority import AuthorityTable, table_problems
 from .capability import Capability, Use
 from .composite import Composite
 from .contracts import Domain, Entry, Kind, Level, Status
+from .demos import Demo
 from .policy import Policy
 from .samples import Sample
 from .reasons import ReasonCode
@@ -86,6 +87,7 @@ class Catalog:
     providers: dict[str, ResourceProvider] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     samples: dict[str, Sample] = field(default_factory=dict)
+    demos: dict[str, Demo] = field(default_factory=dict)
     #: HQ's authority tables, by (id, version): see :mod:`jimu.authority`
     authority: dict[tuple[str, str], AuthorityTable] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -137,6 +139,9 @@ class Catalog:
         elif isinstance(item, Sample):
             self._claim(f"sample {item.name}", source)
             self.samples[item.name] = item
+        elif isinstance(item, Demo):
+            self._claim(f"demo {item.name}", source)
+            self.demos[item.name] = item
         elif isinstance(item, Policy):
             self._claim(f"policy {item.id}", source)
             self.policies[item.id] = item
@@ -149,7 +154,7 @@ class Catalog:
         else:
             raise _Refused(
                 f"cannot register {type(item).__name__} {item!r:.60}: register a Domain, Capability, "
-                "Composite, ReasonCode, Resource, ResourceProvider, Policy, Sample or AuthorityTable"
+                "Composite, ReasonCode, Resource, ResourceProvider, Policy, Sample, Demo or AuthorityTable"
             )
 
     def _add_reason(self, code: ReasonCode, source: Source) -> None:

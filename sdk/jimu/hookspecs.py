@@ -33,7 +33,8 @@ def jimu_register(register: Callable[[object], None]) -> None:
     capability), :class:`jimu.Composite` (a YAML composite shipped as package data),
     :class:`jimu.Resource` (a resource's declaration), :class:`jimu.ResourceProvider` (the
     object behind one), :class:`jimu.Policy` (a mandatory control validation applies to
-    every product), :class:`jimu.Sample` (a demo data set for ``jimu sample``) and
+    every product), :class:`jimu.Sample` (a demo data set for ``jimu sample``), :class:`jimu.Demo` (a job
+    ``jimu demo`` runs end to end) and
     :class:`jimu.AuthorityTable` (what each branch may set, with effective dates).
 
     Each item is checked as it arrives. An invalid item is reported with this plugin's

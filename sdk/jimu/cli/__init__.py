@@ -15,6 +15,7 @@ from .assemblies import graph_command, schema_command, validate_command
 from .authority import authority_command
 from .call import call_command
 from .catalog import catalog_command, show_command
+from .demo import demo_command
 from .diff import diff_command
 from .export import export_group
 from .impact import impact_command
@@ -46,6 +47,7 @@ cli.add_command(diff_command)
 cli.add_command(authority_command)
 cli.add_command(new_group)
 cli.add_command(export_group)
+cli.add_command(demo_command)
 
 
 def main(argv: list[str] | None = None) -> int:
