@@ -735,6 +735,8 @@ def _signals_batch(frame, params: SignalParams):
     that have a signal. Loans with external events are left to the record form (``_record``)."""
     import numpy as np
 
+    from jimu.runtime.columns import per_distinct
+
     from .monitor import bucket_indices
 
     n = len(frame)
@@ -770,9 +772,11 @@ def _signals_batch(frame, params: SignalParams):
     detailed = wanted is None or "signals" in wanted  # the list of Signal objects, only when it is read
     if not detailed:  # the codes alone: one list per combination of the four grades, copied per loan
         key = grades[0] + 4 * grades[1] + 16 * grades[2] + 64 * grades[3]
-        orders = {k: _reason_order([[k >> 2 * j & 3] for j in range(4)], 0) for k in np.unique(key).tolist()}
+        orders = np.empty(256, object)  # a list per combination, shared by its loans: outputs are read, never changed
+        for k in np.unique(key).tolist():
+            orders[k] = _reason_order([[k >> 2 * j & 3] for j in range(4)], 0)
         lit = np.flatnonzero(worst)
-        reason_lists[lit] = np.fromiter((list(orders[k]) for k in key[lit].tolist()), dtype=object, count=len(lit))
+        reason_lists[lit] = orders[key[lit]]
     for i in np.flatnonzero(worst).tolist() if detailed else ():
         found = []
         if overdue[i]:
@@ -798,7 +802,7 @@ def _signals_batch(frame, params: SignalParams):
         found.sort(key=lambda s: -SEVERITY_RANK[s.severity])
         signal_lists[i] = found
         reason_lists[i] = list(dict.fromkeys(s.code for s in found))
-    record = np.fromiter(map(bool, frame["events"]), bool, n)
+    record = per_distinct(frame["events"], bool, bool)  # the loans with events (a shared empty list for the rest)
     # the record form works out the event window's start even without events: before year 1 it
     # raises (a step error); those loans go to it, so that the error is its own
     as_of = frame["as_of"].to_numpy(dtype="datetime64[s]")
@@ -817,12 +821,12 @@ def _collection_batch(frame, params: CollectionParams):
     """The batch form: the decision table as array lookups; the reason lists from a table of the
     sixteen combinations of adjustments per bucket."""
     import numpy as np
-    import pandas as pd
 
-    n = len(frame)
+    from jimu.runtime.columns import per_distinct
+
     bucket = frame["bucket"].to_numpy(dtype=object)
     order = {"M0": 0, "M1": 1, "M2": 2, "M3": 3, "M3+": 4}
-    b = pd.Series(bucket, dtype=object).map(order).to_numpy(dtype=np.int64)
+    b = per_distinct(bucket, order.__getitem__, np.int64)
     balance = frame["outstanding_balance"].to_numpy(float)
     score = frame["behaviour_score"].to_numpy(float)
     has_score = ~np.isnan(score)
@@ -838,13 +842,13 @@ def _collection_batch(frame, params: CollectionParams):
     rank = np.where(current, 0, rank)
     adjustment = np.where(current, 0, rank - base_rank)
     codes = (COL_POOR.code, COL_GOOD.code, COL_LARGE.code, COL_SMALL.code)
-    table = {}
+    table = np.empty(16 * len(BUCKETS), object)  # one list per combination, shared by its loans (read, never changed)
     for k, name in enumerate(BUCKETS):
         for mask in range(16):
-            table[k * 16 + mask] = () if k == 0 else (COL_BUCKET[name].code,) + tuple(
-                codes[j] for j in range(4) if mask >> j & 1)
+            table[k * 16 + mask] = [] if k == 0 else [COL_BUCKET[name].code] + [
+                codes[j] for j in range(4) if mask >> j & 1]
     key = b * 16 + fired[0] + 2 * fired[1] + 4 * fired[2] + 8 * fired[3]
-    reasons = np.fromiter((list(table[k]) for k in key.tolist()), dtype=object, count=n)
+    reasons = table[key]
     strategies = np.array(STRATEGIES, dtype=object)
     zh = np.array([STRATEGY_ZH[s] for s in STRATEGIES], dtype=object)
     return {"strategy": strategies[rank], "strategy_zh": zh[rank], "base_strategy": strategies[
@@ -854,20 +858,25 @@ def _collection_batch(frame, params: CollectionParams):
 collection = collection.with_batch(_collection_batch)
 
 
+#: Money from this size on is left to the record form: rounded to the fen, it has more than the 28
+#: digits of Decimal's default context, and the record form's rounding raises.
+_FEN_DIGITS = 1e25
+
+
 def _limitadjust_batch(frame, params: LimitAdjustParams):
     """The batch form: every branch of the review computed for every loan, then chosen per loan in
     the record form's order (freeze, term loan, decrease, increase, keep). Affordability is
     risk.step.dti's formula and the caps risk.step.clamp's rule, over columns."""
     import numpy as np
-    import pandas as pd
 
+    from jimu.runtime.columns import per_distinct
     from jimu.runtime.numeric import py_round, quantize
 
     n = len(frame)
     current = frame["current_limit"].to_numpy(float)
     balance = frame["outstanding_balance"].to_numpy(float)
     severity = frame["severity"].to_numpy(dtype=object)
-    rank = pd.Series(severity, dtype=object).map(SEVERITY_RANK).to_numpy(dtype=np.int64)
+    rank = per_distinct(severity, SEVERITY_RANK.__getitem__, np.int64)
     score = frame["new_score"].to_numpy(float)
     income = frame["monthly_income"].to_numpy(float)
     debt = frame["existing_monthly_debt"].to_numpy(float)
@@ -878,24 +887,34 @@ def _limitadjust_batch(frame, params: LimitAdjustParams):
     # risk.step.dti: the annuity principal the DTI ceiling supports, rounded down to the fen
     pmt = np.maximum(0.0, params.dti_max * income - debt)
     r = rate / 12
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a huge income overflows to an infinite principal, as the record form's floats do: intended,
+    # so NumPy's overflow warning is silenced here only. The record form rounds the instalment and
+    # the principal to the fen with Decimal, which raises beyond 28 digits (and on infinity): such
+    # loans go to the record form (_record), so that the step's error is its own
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         annuity = pmt * (1 - (1 + r) ** -tenor.astype(float)) / r
-    afford = quantize(np.where(r == 0, pmt * tenor, annuity), up=False)
+        principal = np.where(r == 0, pmt * tenor, annuity)
+        record = ~(np.abs(pmt) < _FEN_DIGITS) | ~(np.abs(principal) < _FEN_DIGITS) | ~(np.abs(current) < _FEN_DIGITS)
+        afford = quantize(np.where(record, 0.0, principal), up=False)
+        current = np.where(record, 1.0, current)  # those rows are the record form's: any finite limit here
     cap = min(params.product_cap, params.regulatory_cap)
 
     freeze = (rank == 3) & params.freeze_on_critical
     term = ~freeze & ~revolving
     # decrease: the lowest target, the first in the record form's order on a tie
     floor = current * (1 - params.max_decrease_pct)
+    # labels as indices into tables of shared strings (the engine then checks and writes each
+    # label once, not once per loan): the bindings, then the actions
+    by_signals, by_score, by_afford, by_cap, by_max_decrease, by_max_increase, unbound = range(7)
     candidates = (
-        (rank == 3, current * (1 - params.max_decrease_pct), "signals", LA_SIGNALS.code),
-        (rank == 2, current * (1 - params.decrease_step_pct), "signals", LA_SIGNALS.code),
-        (score < params.decrease_score_below, current * (1 - params.decrease_step_pct), "score", LA_LOW_SCORE.code),
-        (afford < current, afford, "affordability", LA_AFFORD.code),
-        (current > cap, np.full(n, cap), "cap", LA_OVER_CAP.code),
+        (rank == 3, current * (1 - params.max_decrease_pct), by_signals, LA_SIGNALS.code),
+        (rank == 2, current * (1 - params.decrease_step_pct), by_signals, LA_SIGNALS.code),
+        (score < params.decrease_score_below, current * (1 - params.decrease_step_pct), by_score, LA_LOW_SCORE.code),
+        (afford < current, afford, by_afford, LA_AFFORD.code),
+        (current > cap, np.full(n, cap), by_cap, LA_OVER_CAP.code),
     )
     target = np.full(n, np.inf)
-    binding = np.full(n, None, object)
+    binding = np.full(n, unbound)
     key = np.zeros(n, np.int64)
     for bit, (applies, value, name, _code) in enumerate(candidates):
         better = applies & (value < target)
@@ -906,7 +925,7 @@ def _limitadjust_batch(frame, params: LimitAdjustParams):
     held = np.where(target < floor, floor, np.where(target > current, current, target))
     breached = (target < floor) | (target > current)
     cut = np.minimum(current, quantize(np.where(decrease, held, 0.0), up=True))
-    binding = np.where(decrease & breached, "max_decrease", binding)
+    binding = np.where(decrease & breached, by_max_decrease, binding)
     # increase
     grow = ~freeze & ~term & ~decrease & (rank <= 1) & (score >= params.increase_score_from)
     max_increase = current * (1 + params.max_increase_pct)
@@ -916,28 +935,37 @@ def _limitadjust_batch(frame, params: LimitAdjustParams):
     raised_breached = (max_increase < current) | (max_increase > top)
     raised = quantize(np.where(grow, raised_value, 0.0), up=False)
     grow &= raised - current >= max(params.min_increase_amount, 0.01)
-    raise_binding = np.where(raised_breached, np.where(cap == ceiling, "cap", "affordability"), "max_increase")
+    raise_binding = np.where(raised_breached, np.where(cap == ceiling, by_cap, by_afford), by_max_increase)
 
     new = np.where(decrease, cut, np.where(grow, raised, current))
-    action = np.where(freeze, "freeze", np.where(decrease, np.where(cut < current, "decrease", "keep"),
-                                                 np.where(grow, "increase", "keep"))).astype(object)
-    binding = np.where(decrease, binding, np.where(grow, raise_binding, None)).astype(object)
-    capped = np.where(decrease, breached, np.where(grow, raise_binding != "affordability", False))
+    actions = np.array(["freeze", "decrease", "keep", "increase"], dtype=object)
+    action = actions[np.where(freeze, 0, np.where(decrease, np.where(cut < current, 1, 2), np.where(grow, 3, 2)))]
+    bindings = np.array(["signals", "score", "affordability", "cap", "max_decrease", "max_increase", None],
+                        dtype=object)
+    binding = bindings[np.where(decrease, binding, np.where(grow, raise_binding, unbound))]
+    capped = np.where(decrease, breached, np.where(grow, raise_binding != by_afford, False))
     codes = [c[3] for c in candidates]
-    table = {k: [codes[j] for j in range(5) if k >> j & 1] for k in range(32)}
-    reasons = np.fromiter(([LA_FREEZE.code] if fz else list(table[k]) if dc else [LA_INCREASE.code] if gr else []
-                           for fz, dc, gr, k in zip(freeze.tolist(), decrease.tolist(), grow.tolist(), key.tolist(),
-                                                    strict=True)), dtype=object, count=n)
-    change = py_round(new - current, 2)
-    available = np.where(freeze, 0.0, py_round(np.maximum(0.0, new - balance), 2))
-    return {
-        "action": action, "new_limit": new, "change": change, "change_pct": py_round(change / current, 6),
-        "available": available, "frozen": freeze, "affordable_principal": afford, "capped": capped.astype(bool),
-        "binding": binding, "reasons": reasons,
-        "decision.outcome": np.where(freeze, "refer", "approve").astype(object),
-        "decision.reasons": [list(r) for r in reasons],
+    # one list per outcome of the review, shared by its loans (outputs are read, never changed):
+    # 0-31 a decrease's binding targets, 32 a freeze, 33 an increase, 0 (no codes) a keep
+    table = np.empty(34, object)
+    for k in range(32):
+        table[k] = [codes[j] for j in range(5) if k >> j & 1]
+    table[32], table[33] = [LA_FREEZE.code], [LA_INCREASE.code]
+    reasons = table[np.where(freeze, 32, np.where(decrease, key, np.where(grow, 33, 0)))]
+    out = {
+        "action": action, "new_limit": new, "frozen": freeze, "affordable_principal": afford,
+        "capped": capped.astype(bool), "binding": binding, "reasons": reasons,
+        "decision.outcome": np.array(["approve", "refer"], dtype=object)[freeze.astype(np.int64)],
+        "decision.reasons": reasons,
         "decision.offer_limit": np.where(freeze, np.nan, new),
+        "_record": record,
     }
+    wanted = frame.attrs.get("outputs")  # the fields the plan reads (None: all): the roundings only if read
+    if wanted is None or {"change", "change_pct", "available"} & wanted:
+        change = py_round(new - current, 2)
+        out.update(change=change, change_pct=py_round(change / current, 6),
+                   available=np.where(freeze, 0.0, py_round(np.maximum(0.0, new - balance), 2)))
+    return out
 
 
 limitadjust = limitadjust.with_batch(_limitadjust_batch)

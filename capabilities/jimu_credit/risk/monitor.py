@@ -333,7 +333,8 @@ class LoanStatus(ContractModel):
     as_of: dt.date = Field(description="the monitoring date: payments after it are not counted")
     loan_id: str | None = Field(None, max_length=64, description="the loan's reference, echoed")
     oldest_unpaid_due_date: dt.date | None = Field(
-        None, description="summary form: due date of the oldest instalment not fully repaid (None: nothing unpaid)"
+        None, description="summary form: due date of the oldest instalment not fully repaid (None: nothing unpaid; "
+        "after as_of: not due yet, so the loan is current, and an overdue amount beside it is refused)"
     )
     overdue_amount: float | None = Field(None, ge=0, description="summary form: amount past due, RMB, echoed")
     schedule: list[Instalment] = Field(default_factory=list, description="schedule form: the repayment plan")
@@ -350,6 +351,13 @@ class LoanStatus(ContractModel):
             raise ValueError("payments need the schedule they repay")
         if self.overdue_amount and self.oldest_unpaid_due_date is None:
             raise ValueError("an overdue amount needs the oldest unpaid due date it has been unpaid since")
+        # a summary whose oldest unpaid instalment is not due yet has nothing overdue: an amount
+        # past due beside it contradicts it (a ledger extract of another day?), so the loan is
+        # refused rather than shown current (DPD 0) with arrears
+        if self.overdue_amount and self.oldest_unpaid_due_date is not None \
+                and self.oldest_unpaid_due_date > self.as_of:
+            raise ValueError(f"an overdue amount needs an oldest unpaid due date on or before as_of "
+                             f"({self.oldest_unpaid_due_date} is after {self.as_of}: nothing is due yet)")
         return self
 
 
@@ -464,13 +472,18 @@ def _dpd_batch(frame, params: MonitorParams):
     bucket step's range (its contract error is the record form's to report)."""
     import numpy as np
 
+    from jimu.runtime.columns import per_distinct
+
     n = len(frame)
     as_of = frame["as_of"].to_numpy(dtype="datetime64[s]")
     oldest = frame["oldest_unpaid_due_date"].to_numpy(dtype="datetime64[s]")
     overdue = frame["overdue_amount"].to_numpy(dtype=float)
     has_oldest = ~np.isnat(oldest)
-    record = np.fromiter(map(bool, frame["schedule"]), bool, n) | np.fromiter(map(bool, frame["payments"]), bool, n)
+    # the loans with a schedule or payments (the others share one empty list: looked at once)
+    record = per_distinct(frame["schedule"], bool, bool) | per_distinct(frame["payments"], bool, bool)
     record |= ~np.isnan(overdue) & (overdue != 0) & ~has_oldest
+    with np.errstate(invalid="ignore"):  # the contract's rule on arrears beside a date not due yet: pydantic's
+        record |= ~np.isnan(overdue) & (overdue != 0) & has_oldest & (oldest > as_of)
     days = np.where(has_oldest, (as_of - np.where(has_oldest, oldest, as_of)).astype("timedelta64[D]").astype(np.int64),
                     0)
     days = np.maximum(days, 0)

@@ -55,7 +55,7 @@ from ..invoke import CapabilityError, check_output
 from ..masking import mask, mask_text
 from . import reasons
 from .columns import (
-    DECISION, OBJECT, Col, DecisionColumn, field_specs, from_python, kind_of,
+    DECISION, OBJECT, Col, DecisionColumn, by_identity, field_specs, from_python, kind_of, objects,
     validate_columns,
 )
 from ..resources import MissingResource
@@ -459,7 +459,10 @@ def _batch_form(step: PlanStep, prep: _Prepared, columns: dict[str, Col], bound:
     index = np.flatnonzero(rows)
     if len(index) == 0:
         return StepColumns(np.zeros(n, bool), _empty_outputs(step, n))
-    frame = object_frame({name: _frame_values(col.take(index)) for name, col in columns.items()})
+    # every row runs (the usual case): the columns as they are, not copies (a batch form reads its
+    # frame; pandas hands it read-only arrays)
+    every = len(index) == n
+    frame = object_frame({name: _frame_values(col if every else col.take(index)) for name, col in columns.items()})
     if needed is not None:
         # the fields the plan reads (with the reason codes, always checked): the batch form may skip the rest
         needed = needed | {name for name in ("reasons",) if name in step.cap.output.model_fields} | {
@@ -516,7 +519,9 @@ def object_frame(data: dict[str, Any], columns: list[str] | None = None) -> pd.D
     strings, a conversion per column each way)."""
     series = {name: pd.Series(values, dtype=object) if _is_objects(values) else values
               for name, values in data.items()}
-    return pd.DataFrame(series, columns=columns)
+    # copy=False: every caller passes arrays of its own (taken for the frame), and copying them
+    # into one object block cost more than the step that reads them
+    return pd.DataFrame(series, columns=columns, copy=False)
 
 
 def _is_objects(values: Any) -> bool:
@@ -591,7 +596,7 @@ def _undeclared(step: PlanStep, fields: dict[str, Col], ran: np.ndarray) -> dict
     if not lists:
         return {}
     allowed = step.allowed or step.cap.reason_codes
-    seen = set(itertools.chain.from_iterable(r for values in lists for r in values[ran] if r))
+    seen = set(itertools.chain.from_iterable(r for values in lists for r in _distinct(values[ran]) if r))
     if seen <= allowed:
         return {}
     found = {}
@@ -601,6 +606,11 @@ def _undeclared(step: PlanStep, fields: dict[str, Col], ran: np.ndarray) -> dict
         if bad:
             found[int(i)] = f"returned undeclared reason code(s) {', '.join(sorted(bad))}"
     return found
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct objects of a column of lists (by identity): the same list shared by many rows is read once."""
+    return by_identity(values)[0] if len(values) else values
 
 
 def _overlay(base: Col, top: Col, where: np.ndarray) -> Col:
@@ -673,8 +683,10 @@ def _decide(plan: Plan, expressions: list[ColumnExpression], env: ColumnEnv, liv
         decided = simple & ~only.isnull()
         index = np.flatnonzero(decided)
         result.put(decided, only.take(index))
-        if not only.combined:  # a step's decision may repeat a code; combining keeps each once
-            result.reasons[index] = [list(dict.fromkeys(r)) if len(r) > 1 else r for r in only.reasons[index]]
+        if not only.combined and len(index):  # a step's decision may repeat a code; combining keeps each once
+            distinct, codes = by_identity(only.reasons[index])
+            merged = objects([list(dict.fromkeys(r)) if len(r) > 1 else r for r in distinct])
+            result.reasons[index] = merged[codes]
         undecided = simple & only.isnull()
         simple = decided
         _no_decision(result, undecided)
@@ -724,24 +736,30 @@ def _output_frame(plan: Plan, result: _PlanResult, keep: np.ndarray, numbers: np
     if plan.has_decision:
         d = result.decision.take(index)
         data["decision"] = d.outcome
-        data["reasons"] = [list(r) for r in d.reasons]
+        data["reasons"] = d.reasons  # lists shared between rows: read, never changed, as the steps' outputs
         data["offer_limit"] = d.limit
         data["offer_rate"] = d.rate
     errors = result.errors
-    data["errors"] = [[mask_text(str(e)) for e in errors[i]] if i in errors else [] for i in index.tolist()]
+    column = np.empty(len(index), object)
+    column.fill([])  # one empty list for the rows without errors (the writer encodes each distinct list once)
+    for i, found in errors.items():
+        at = int(np.searchsorted(index, i))
+        if at < len(index) and index[at] == i:  # a kept row (a rejected one has no output)
+            column[at] = [mask_text(str(e)) for e in found]
+    data["errors"] = column
     return object_frame(data, columns=output_columns(plan))
 
 
 def _output_values(col: Col, index: np.ndarray) -> Any:
     """A product output as the record engine gives it (plain values: models as dicts)."""
-    taken = col.take(index)
+    taken = col if len(index) == len(col) else col.take(index)  # no row rejected: the column as it is
     if col.kind == DECISION:
         return [None if v is None else v.model_dump() for v in (taken.value(i) for i in range(len(index)))]
     if col.kind == OBJECT:
-        from .columns import _ListOf
+        from .columns import _ListOf, isna_objects
 
         values = taken.values
-        if _ListOf(str).column(values, pd.isna(values)).all():
+        if _ListOf(str).column(values, isna_objects(values)).all():
             return values  # lists of codes: already plain (outputs are read, never changed)
         return [_plain(v) for v in values]
     if col.kind == "int" and taken.values.dtype.kind == "f":
@@ -804,7 +822,9 @@ def compare_forms(cap: Any, records: list[dict[str, Any]], params: dict[str, Any
     if cap.batch is None:
         raise ValueError(f"{cap.key} has no batch form")
     params = params if isinstance(params, cap.params) else cap.params.model_validate(params or {})
-    names = list(cap.input.model_fields)
+    # a field no record gives is left unbound (its default), as a plan leaves it: bound to None, a
+    # list field with a default broke the contract in both forms alike, and nothing was compared
+    names = [name for name in cap.input.model_fields if any(name in r for r in records)]
     bindings = [Binding(name, _field_getter(name), False) for name in names]
     step = PlanStep(cap.id, cap.id, cap.key, int(cap.level), OnError.REFER, bindings, frozenset())
     context = Context(cap, resources, catalog)

@@ -121,7 +121,7 @@ class DecisionColumn:
         return len(self.outcome)
 
     def isnull(self) -> np.ndarray:
-        return pd.isna(self.outcome)
+        return isna_objects(self.outcome)
 
     def value(self, i: int) -> Decision | None:
         if self.outcome[i] is None:
@@ -169,7 +169,7 @@ def isnull(kind: str, values: Any) -> np.ndarray:
     if kind in (DOUBLE, DATE) or values.dtype.kind in "fM":
         return np.isnan(values) if values.dtype.kind == "f" else np.isnat(values)
     if values.dtype == object:
-        return pd.isna(values)
+        return isna_objects(values)
     return np.zeros(len(values), bool)
 
 
@@ -323,9 +323,78 @@ def _acceptor(annotation: Any) -> Callable[[Any], bool] | None:
     return None
 
 
+def by_identity(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct objects of an object array, told apart by identity (not equality), and each
+    row's index into them: ``distinct[codes]`` is ``values``.
+
+    Batch forms share one list of reason codes between the loans that have the same reasons
+    (outputs are read, never changed), so a partition of 50,000 lists holds a few dozen objects:
+    a check or an encoding done once per object, then spread by ``codes``, costs a hash of the
+    ids instead of a Python step per row.
+    """
+    n = len(values)
+    if values.dtype == object and values.flags.c_contiguous:
+        # an object array holds its objects' addresses, which are CPython's ids: read in place
+        ids = np.ndarray(values.shape, np.intp, buffer=values.data)
+    else:
+        ids = np.fromiter(map(id, values), np.intp, n)
+    # a column is looked at several times (its nulls, its literals, its lists' items, its
+    # encoding): the last few answers are kept, each valid while the array holds the very same
+    # objects in the same places (compared in one pass; a hit skips the hash)
+    key = (id(values), n)
+    known = _IDENTITIES.get(key)
+    if known is not None and np.array_equal(known[0], ids):
+        return known[1], known[2]
+    codes, uniques = pd.factorize(ids)
+    first = np.empty(len(uniques), np.int64)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)  # the last write per object wins: its first row
+    distinct = values[first]
+    distinct.flags.writeable = codes.flags.writeable = False  # shared by the callers that ask again
+    try:
+        if len(_IDENTITIES) >= 16:
+            _IDENTITIES.pop(next(iter(_IDENTITIES)), None)
+    except (RuntimeError, StopIteration):  # another thread's partition changed it meanwhile
+        pass
+    _IDENTITIES[key] = (ids.copy(), distinct, codes)
+    return distinct, codes
+
+
+#: The last answers of :func:`by_identity`: (id of the array, length) -> (its ids, distinct, codes).
+_IDENTITIES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def repeats(values: np.ndarray) -> bool:
+    """Whether an object array is made of a few shared objects (labels picked from a table), told
+    from its first rows: text read from a file is one object per row, and hashing its ids would
+    be wasted."""
+    head = values[:256]
+    return len(values) >= 64 and len({id(v) for v in head}) * 4 <= len(head)
+
+
+def per_distinct(values: Any, func: Callable[[Any], Any], dtype: Any = object) -> np.ndarray:
+    """``func`` of every value, called once per distinct object (:func:`by_identity`) when the
+    objects repeat: a batch form's lookup of a few shared labels (a bucket, a severity) in a
+    table costs a hash of the ids rather than a dictionary look-up per row."""
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if not repeats(values):
+        return objects([func(v) for v in values]) if dtype is object else np.array([func(v) for v in values], dtype)
+    distinct, codes = by_identity(values)
+    mapped = objects([func(v) for v in distinct]) if dtype is object else np.array([func(v) for v in distinct], dtype)
+    return mapped[codes]
+
+
+def isna_objects(values: np.ndarray) -> np.ndarray:
+    """``pd.isna`` of an object array, worked out once per distinct object when the objects repeat
+    (labels a batch form picked from a small table: one test per label, not per row)."""
+    if not repeats(values):
+        return pd.isna(values)
+    distinct, codes = by_identity(values)
+    return pd.isna(distinct)[codes]
+
+
 class _ListOf:
     """A column of lists of one exact item type, checked with two C-level passes (the lists' types,
-    then the set of their items' types), not a Python test per row."""
+    then the set of their items' types) over its distinct lists, not a Python test per row."""
 
     def __init__(self, item: type):
         self.item = item
@@ -335,6 +404,8 @@ class _ListOf:
 
     def column(self, values: np.ndarray, null: np.ndarray) -> np.ndarray:
         live = values[~null] if null.any() else values
+        if len(live):
+            live = by_identity(live)[0]
         if set(map(type, live)) <= {list} and set(map(type, itertools.chain.from_iterable(live))) <= {self.item}:
             return np.ones(len(values), bool)
         return np.fromiter((null[i] or self(v) for i, v in enumerate(values)), bool, len(values))
@@ -499,7 +570,12 @@ def _check_field(spec: FieldSpec, raw: Any, n: int) -> tuple[Col, np.ndarray]:
             return raw, decision_suspects(raw.values)
         if raw.kind == spec.kind and spec.kind != DECISION:
             values, null = raw.values, raw.isnull()
-            return _constrain(spec, values, null, n)
+            col, bad = _constrain(spec, values, null, n)
+            if spec.kind == DOUBLE and values.dtype.kind == "f":
+                # an infinity computed upstream (CEL arithmetic, a step's output) is no null: the
+                # record engine's pydantic refuses it, so the row goes to pydantic for its message
+                bad = bad | (~null & np.isinf(values))
+            return col, bad
         raw = _objects(raw) if raw.kind != DECISION else np.array([raw.value(i) for i in range(n)], object)
     if raw is None:
         if spec.required:
@@ -525,12 +601,15 @@ def decision_suspects(d: DecisionColumn) -> np.ndarray:
     """Decisions a column check cannot vouch for: an unknown outcome, a refer or decline without
     reasons or with an offer, an offer out of bounds, reasons that are not a list of strings."""
     n = len(d)
-    outcome = pd.Series(d.outcome, dtype=object)
-    null = outcome.isna().to_numpy()
-    known = outcome.isin(OUTCOMES).to_numpy()
-    approve = (outcome == "approve").to_numpy()
+    null = isna_objects(d.outcome)
+    # the outcome's index in OUTCOMES (-1: none of them), worked out once per distinct object
+    which = per_distinct(d.outcome, lambda o: OUTCOMES.index(o) if type(o) is str and o in OUTCOMES else -1,
+                         np.int64)
+    known = which >= 0
+    approve = which == 0
     reasons_ok = _ListOf(str).column(d.reasons, null)
-    has_reasons = np.fromiter(map(bool, d.reasons), bool, n)
+    distinct, codes = by_identity(d.reasons) if n else (d.reasons, np.zeros(0, np.int64))
+    has_reasons = np.fromiter(map(bool, distinct), bool, len(distinct))[codes]
     offer = ~np.isnan(d.limit)
     with np.errstate(invalid="ignore"):
         offer_ok = ~offer | ((d.limit >= 0) & (np.isnan(d.rate) | ((d.rate >= 0) & (d.rate <= 1)))
@@ -606,14 +685,19 @@ def _convert(spec: FieldSpec, raw: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
         return values, null, ~null & ~ok
     if spec.kind == STRING:
         values = series.to_numpy(dtype=object)
-        if (dtype == object or series.text) \
-                and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        if series.text:
+            return values, null, np.zeros(n, bool)  # a text column (Arrow's): str or None, nothing else
+        if dtype == object and repeats(values):  # labels a step picked from a table: each looked at once
+            distinct, codes = by_identity(values)
+            ok = np.fromiter((type(v) is str for v in distinct), bool, len(distinct))[codes]
+        elif dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             ok = np.ones(n, bool)  # every non-null value is a str (a C-level scan)
         elif dtype == object:
             ok = np.fromiter((type(v) is str for v in values), bool, n)
         else:
             ok = np.zeros(n, bool)
-        values = np.where(null, None, values)
+        if null.any():  # NaN, NA or NaT as None (a copy only then: the labels' array is kept as it is)
+            values = np.where(null, None, values)
         return values, null, ~null & ~ok
     if spec.kind == DATE:
         if dtype.kind == "M":
@@ -657,20 +741,29 @@ def _arrow_dates(raw: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray] | 
 
     try:
         text = pa.array(raw)
+        if isinstance(text, pa.ChunkedArray):  # a Series backed by several Arrow chunks
+            text = text.combine_chunks()
         if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
             return None
-        iso = pc.fill_null(pc.match_substring_regex(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False)
-        parsed = pc.strptime(pc.if_else(iso, text, pa.scalar(None, text.type)), format="%Y-%m-%d", unit="s",
+        # a book's dates repeat (one as_of, a few hundred due dates per partition): each distinct
+        # text is matched, parsed and read back once, then spread by the dictionary's indices
+        encoded = pc.dictionary_encode(text)
+        words = encoded.dictionary
+        iso = pc.fill_null(pc.match_substring_regex(words, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False)
+        parsed = pc.strptime(pc.if_else(iso, words, pa.scalar(None, words.type)), format="%Y-%m-%d", unit="s",
                              error_is_null=True)
         # Arrow rolls 2025-02-30 over to March: a date is taken only if it reads back as written
-        same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text), False)
+        same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), words), False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
-    null = text.is_null().to_numpy(zero_copy_only=False)
+    distinct = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
     with np.errstate(invalid="ignore"):  # Python's dates start at year 1
-        ok = ~np.isnat(values) & (values >= np.datetime64("0001-01-01")) & same.to_numpy(zero_copy_only=False)
-    values = np.where(ok, values, np.datetime64("NaT"))
+        fine = ~np.isnat(distinct) & (distinct >= np.datetime64("0001-01-01")) & same.to_numpy(zero_copy_only=False)
+    distinct = np.append(np.where(fine, distinct, np.datetime64("NaT")), np.datetime64("NaT"))  # last: null
+    null = text.is_null().to_numpy(zero_copy_only=False)
+    codes = encoded.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)
+    values = distinct[codes]
+    ok = np.append(fine, False)[codes]
     return values, null, ~null & ~ok
 
 
@@ -680,12 +773,15 @@ class _Column:
 
     def __init__(self, raw: Any):
         self.text = False
+        self.null = None
         if isinstance(raw, pd.Series):
             self.text = isinstance(raw.dtype, pd.StringDtype) or str(raw.dtype) in ("string", "str")
             if raw.dtype.kind in "fiubM" and not isinstance(raw.dtype, pd.api.extensions.ExtensionDtype):
                 self.array = raw.to_numpy()
             else:
                 self.array = raw.to_numpy(dtype=object, na_value=None)
+                if self.text:  # the nulls from Arrow's validity, not a test per value
+                    self.null = raw.isna().to_numpy(dtype=bool)
         elif isinstance(raw, np.ndarray):
             self.array = raw
         else:
@@ -696,13 +792,15 @@ class _Column:
         return len(self.array)
 
     def isna(self) -> np.ndarray:
+        if self.null is not None:
+            return self.null
         kind = self.dtype.kind
         if kind == "f":
             return np.isnan(self.array)
         if kind == "M":
             return np.isnat(self.array)
         if kind == "O":
-            return pd.isna(self.array)
+            return isna_objects(self.array)
         return np.zeros(len(self.array), bool)
 
     def to_numpy(self, dtype: Any = None, na_value: Any = None) -> np.ndarray:
@@ -762,7 +860,8 @@ def _constrain(spec: FieldSpec, values: np.ndarray, null: np.ndarray, n: int) ->
     kind = spec.kind
     if kind == INT:
         if not null.any() and values.dtype.kind == "f":
-            values = values.astype(np.int64)
+            with np.errstate(invalid="ignore"):  # an infinity is cast to garbage, but its row is already suspect
+                values = values.astype(np.int64)
     if kind == BOOL and null.any() and values.dtype != object:
         values = values.astype(object)
         values[null] = None
@@ -774,7 +873,12 @@ def _constrain(spec: FieldSpec, values: np.ndarray, null: np.ndarray, n: int) ->
     if kind == STRING:
         live = ~null & ~bad
         if spec.literals:
-            bad |= live & ~pd.Series(values, dtype=object).isin(spec.literals).to_numpy()
+            if repeats(values):  # a step's labels: each distinct object looked up once
+                literals = frozenset(spec.literals)
+                known = per_distinct(values, lambda v: type(v) is str and v in literals, bool)
+            else:
+                known = pd.Series(values, dtype=object).isin(spec.literals).to_numpy()
+            bad |= live & ~known
         if spec.pattern is None and (spec.max_length is not None or spec.min_length is not None):
             bad |= live & ~_lengths_within(values, live, spec.min_length, spec.max_length)
         elif spec.pattern is not None or spec.max_length is not None or spec.min_length is not None:

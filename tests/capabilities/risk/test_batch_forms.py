@@ -147,3 +147,34 @@ def test_a_wrong_batch_form_is_caught(catalog):
     rows = [{"bucket": "M2", "outstanding_balance": 30000.0}, {"bucket": "M1", "outstanding_balance": 30000.0}]
     mismatches = compare_forms(cap, rows, None, catalog)
     assert [(m.row, m.field, m.record, m.batch) for m in mismatches] == [(0, "strategy", "call", "sms")]
+
+
+def test_fields_no_record_gives_take_their_defaults(catalog):
+    """A field absent from every record is left unbound, as a plan leaves it, not bound to None: the
+    summary form's rows (no schedule, no payments) run, so a wrong DPD is caught. Bound to None,
+    every row broke the contract in both forms alike and the comparison saw no difference."""
+    right = monitor.dpd.batch
+
+    def wrong(frame, params):
+        out = right(frame, params)
+        out["dpd"] = out["dpd"] + 1
+        return out
+
+    cap = monitor.dpd.with_batch(wrong)
+    rows = [{"as_of": "2025-03-31", "oldest_unpaid_due_date": "2025-02-15"}]
+    mismatches = compare_forms(cap, rows, None, catalog)
+    assert [(m.field, m.record, m.batch) for m in mismatches] == [("dpd", 44, 45)]
+
+
+def test_monitor_dpd_arrears_before_their_due_date_agree(catalog):
+    """The contract refuses arrears beside an oldest unpaid due date after as_of: the batch form
+    hands those loans to the record form, whose contract says why."""
+    summary = {"as_of": "2025-03-31"}
+    rows = [{**summary, "oldest_unpaid_due_date": "2025-04-20", "overdue_amount": 500.0},
+            {**summary, "oldest_unpaid_due_date": "2025-04-20", "overdue_amount": None},
+            {**summary, "oldest_unpaid_due_date": "2025-04-20", "overdue_amount": 0.0},
+            {**summary, "oldest_unpaid_due_date": "2025-03-31", "overdue_amount": 500.0}]
+    agree(monitor.dpd, rows, {}, catalog)
+    with pytest.raises(ValidationError, match="nothing is due yet"):
+        monitor.dpd.input.model_validate(rows[0])
+    monitor.dpd.input.model_validate(rows[1])  # a date not due yet and no arrears: a current loan

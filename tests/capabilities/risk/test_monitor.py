@@ -370,3 +370,10 @@ def test_population_psi_is_an_aggregate_over_the_scores_using_the_step(catalog, 
     assert run_capability(cap, {"scores": []}).band == "no_data"
     with pytest.raises(Exception):
         run_capability(cap, {"scores": [500]}, {"edges": [500, 400], "expected_shares": [0.5, 0.3, 0.2]})
+
+
+def test_arrears_beside_a_due_date_after_as_of_are_refused(run):
+    """Arrears whose oldest unpaid instalment is not due yet contradict each other: refused, not DPD 0."""
+    with pytest.raises(ValidationError, match="on or before as_of"):
+        run(DPD, {"as_of": "2025-03-31", "oldest_unpaid_due_date": "2025-04-20", "overdue_amount": 500})
+    assert run(DPD, {"as_of": "2025-03-31", "oldest_unpaid_due_date": "2025-04-20", "overdue_amount": 0}).dpd == 0
