@@ -52,7 +52,10 @@ class VType:
     def field(self, name: str) -> VType | None:
         """The type of an object's field, or None when it has none of that name."""
         if len(self.fields) < 8:
-            return next((t for n, t in self.fields if n == name), None)
+            for n, t in self.fields:  # (a plain loop: a generator costs more than the scan, on a hot path)
+                if n == name:
+                    return t
+            return None
         index = self.__dict__.get("_field_index")
         if index is None:  # frozen: cache the index beside the fields (types with many fields are read often)
             index = dict(self.fields)
@@ -80,6 +83,8 @@ class VType:
     __str__ = describe
 
     def with_nullable(self, nullable: bool = True) -> VType:
+        if nullable == self.nullable:
+            return self  # immutable: the same type (the checker asks this of every field it reads)
         return VType(self.kind, nullable, self.element, self.fields, self.name, self.values)
 
     # -- compatibility ------------------------------------------------------------------------

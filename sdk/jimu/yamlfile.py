@@ -16,9 +16,27 @@ from typing import Any
 import yaml
 
 try:  # the C loader is several times faster; the pure-Python one behaves the same
-    _Base = yaml.CSafeLoader
+    _SafeLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Base = yaml.SafeLoader
+    _SafeLoader = yaml.SafeLoader
+
+#: plain scalar text → its implicit tag (``1.0.0`` → str, ``0.5`` → float): assemblies repeat the
+#: same keys and values, and PyYAML tries its regular expressions on each anew (a tenth of a load)
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 65_536
+
+
+class _Base(_SafeLoader):  # type: ignore[misc,valid-type]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        # A plain scalar's tag depends on its text alone (while no path resolver is registered).
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 Path_ = tuple[str | int, ...]
 MAX_NODES = 200_000  # far above any real assembly; stops "billion laughs" alias expansion
@@ -65,12 +83,30 @@ class YamlDocument:
         return self.positions.get((), Position(1, 1))
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        split = self.__dict__.get("_lines")
+        if split is None or split[0] is not self.text:  # split once: the validator asks for a line per expression
+            split = self.__dict__["_lines"] = (self.text, self.text.splitlines())
+        lines = split[1]
         return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 def _mark(node: yaml.Node) -> Position:
-    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return _position(mark.line + 1, mark.column + 1)
+
+
+_POSITIONS: dict[tuple[int, int], Position] = {}
+
+
+def _position(line: int, column: int) -> Position:
+    """A shared Position (immutable): files laid out alike repeat the same ones, and a frozen
+    dataclass costs more to build than to look up; every value of every file gets one."""
+    found = _POSITIONS.get((line, column))
+    if found is None:
+        found = Position(line, column)
+        if len(_POSITIONS) < 100_000:
+            _POSITIONS[(line, column)] = found
+    return found
 
 
 def _offset_position(text: str, offset: int) -> Position:
@@ -83,6 +119,7 @@ _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp", "binary", "map", "seq",
                                      "merge", "set", "omap", "pairs")}
 _CONSTRUCTED = {_TAG + t for t in ("set", "omap", "pairs")}  # standard collections PyYAML builds itself
+_STR = _TAG + "str"
 
 
 def load_yaml(text: str) -> YamlDocument:
@@ -153,6 +190,10 @@ class _Builder:
                             "remove repeated anchors/aliases")
         if len(path) > MAX_DEPTH or self.depth > MAX_DEPTH:
             raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep", _mark(node))
+        if node.tag == _STR and type(node) is yaml.ScalarNode:  # most values: the text is the value
+            mark = node.start_mark
+            self.doc.positions[path] = _POSITIONS.get((mark.line + 1, mark.column + 1)) or _mark(node)
+            return node.value
         if id(node) in self.open:
             raise YamlError("an alias refers to a value that contains it (a cycle)", _mark(node),
                             "remove the *alias inside its own &anchor")
@@ -191,7 +232,8 @@ class _Builder:
                 first = self.doc.key_positions[(*path, key)]
                 raise YamlError(f"duplicate key {key!r} (first at line {first.line})", _mark(key_node),
                                 "remove one of them; YAML would silently keep only the last")
-            self.doc.key_positions[(*path, key)] = _mark(key_node)
+            mark = key_node.start_mark
+            self.doc.key_positions[(*path, key)] = _POSITIONS.get((mark.line + 1, mark.column + 1)) or _mark(key_node)
             explicit[key] = self.build(value_node, (*path, key))
         self.doc.positions[path] = _mark(node)
         return {**merged, **explicit}
@@ -199,6 +241,8 @@ class _Builder:
     def build_key(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise YamlError("a mapping key must be a plain value, not a list or mapping", _mark(node))
+        if node.tag == _STR:
+            return node.value
         if node.tag not in _ALLOWED_TAGS:
             raise YamlError(f"tag {node.tag!r} is not allowed: assemblies hold data, never objects", _mark(node),
                             "remove the !tag")

@@ -3,7 +3,10 @@
 A thin layer over :mod:`jimu.expressions`, so that the validator speaks of references and
 guards (``has(steps.card.last4)`` as a conjunct of a ``when``) rather than of syntax trees.
 Parsing is cached per text: one file repeats the same expressions, and composites are read
-by every product that uses them.
+by every product that uses them. Checking is cached too, per text and per the types of the
+fields the expression reads (not per scope: two products share ``steps.score.band >= 'B'``
+when their ``score`` steps output ``band`` in the same type, whatever their other steps). Both caches are
+keyed by values only, so a changed file or catalog makes new keys and never meets a stale result.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from ..expressions.checker import check
 from ..expressions.parser import ExpressionError, parse
 from ..expressions import ast as tree
-from ..types import VType
+from ..types import TypeKind, VType
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class Read:
 
 @dataclass
 class Result:
+    """One expression analysed. Shared between the files that analyse the same expression in the
+    same types (see :func:`analyse`): read it, never change it."""
+
     type: VType | None
     findings: list = field(default_factory=list)
     references: list[Read] = field(default_factory=list)
@@ -49,15 +55,63 @@ def analyse(text: str, scope: VType) -> Result:
     expr, error = _parsed(text)
     if expr is None:
         return Result(None, list(error.findings))
-    checked = check(expr, scope)
-    return Result(checked.type, list(checked.findings), reads(text), tree.path(expr.root) is not None, checked)
+    key = _signature(text, scope)
+    result = _ANALYSED.get(key) if key is not None else None
+    if result is None:
+        checked = check(expr, scope)
+        result = Result(checked.type, list(checked.findings), list(reads(text)), tree.path(expr.root) is not None,
+                        checked)
+        if key is not None:
+            if len(_ANALYSED) >= _ANALYSED_MAX:  # bounded: drop the oldest half (dicts keep insertion order)
+                for old in list(_ANALYSED)[: _ANALYSED_MAX // 2]:
+                    del _ANALYSED[old]
+            _ANALYSED[key] = result
+    return result
 
 
-def reads(text: str) -> list[Read]:
+#: (text, signature) → Result; see :func:`_signature`
+_ANALYSED: dict[tuple, Result] = {}
+_ANALYSED_MAX = 65_536
+
+
+def _signature(text: str, scope: VType) -> tuple | None:
+    """What checking ``text`` against ``scope`` depends on, as a hashable key; None: do not cache.
+
+    The checker consults the scope only along the field chains an expression reads
+    (``steps.kyc.age``): the root's type (``scope.field``), then at each link the field named
+    next and whether the object holding it may be null. So the key holds, per chain, those
+    null flags and the type the chain ends in, not the objects passed through: a product and a
+    composite reading ``steps.s1.y`` share the result whenever ``y`` has one type in both, though
+    their ``s1`` steps differ. (The one thing not exact in a shared result: ``Checked.types``
+    for the links inside a chain is the first file's; compilers read only whole chains' types.)
+    A name it does not find makes a hint listing the others: such expressions (mistakes, rare)
+    are not cached, so the key never needs them.
+    """
+    parts: list[tuple] = []
+    for ref in reads(text):
+        path = ref.path
+        current = scope.field(path[0])
+        if current is None:
+            return None
+        nulls = []
+        for name in path[1:]:
+            if current.kind is not TypeKind.OBJECT:
+                break  # the checker stops here (dyn, or a finding about this type): the key keeps it whole
+            found = current.field(name)
+            if found is None:
+                return None
+            nulls.append(current.nullable)
+            current = found
+        parts.append((tuple(nulls), current))
+    return (text, *parts)
+
+
+@lru_cache(maxsize=4096)
+def reads(text: str) -> tuple[Read, ...]:
     """Every maximal field chain in the expression (none when it does not parse)."""
     expr, _ = _parsed(text)
     if expr is None:
-        return []
+        return ()
     found: list[Read] = []
 
     def walk(node: tree.Node, in_has: bool = False) -> None:
@@ -72,10 +126,11 @@ def reads(text: str) -> list[Read]:
             walk(child)
 
     walk(expr.root)
-    return found
+    return tuple(found)
 
 
-def guards(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def guards(text: str) -> frozenset[str]:
     """What holds whenever the expression is true, as keys the validator compares.
 
     Each top-level conjunct in normalised text, and for each ``has(steps.s.f…)`` conjunct the
@@ -83,7 +138,7 @@ def guards(text: str) -> set[str]:
     """
     expr, _ = _parsed(text)
     if expr is None:
-        return set()
+        return frozenset()
     keys = {normalise(text)}
     for node in tree.conjuncts(expr.root):
         keys.add(normalise(expr.source(node)))
@@ -92,7 +147,7 @@ def guards(text: str) -> set[str]:
             keys.add("has:" + ".".join(chain))
             if len(chain) >= 2 and chain[0] == "steps":
                 keys.add(f"has:{chain[1]}")
-    return keys
+    return frozenset(keys)
 
 
 def normalise(text: str) -> str:

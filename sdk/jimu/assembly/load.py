@@ -9,7 +9,9 @@ validator can go on and report their independent faults too.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +83,23 @@ class LoadedFile:
 
 def display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(path).relative_to(_resolved_dir(os.getcwd())))
     except ValueError:
         return str(path)
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, resolving each directory once: a thousand files in one folder would
+    otherwise walk (lstat) the same parents a thousand times."""
+    if ".." in path.parts or path.name in ("", ".") or path.is_symlink():
+        return path.resolve()  # (abspath would undo a ``..`` lexically, not as resolve does)
+    return _resolved_dir(os.path.abspath(path.parent)) / path.name
+
+
+@lru_cache(maxsize=256)
+def _resolved_dir(folder: str) -> Path:
+    """An absolute folder, resolved (a folder relinked while one process validates is no case to serve)."""
+    return Path(folder).resolve()
 
 
 def load_file(path: Path, display: str | None = None, text: str | None = None) -> LoadedFile:

@@ -11,7 +11,9 @@ name only what is declared (J4xx)? Does the product decide, and is every step an
 Two networkx graphs carry the structure: the composition graph (composites → what they use,
 local files overriding installed ones), whose cycles are J207; and each assembly's data flow
 (step → steps that read it), whose topological order is the order a plan will run the steps in
-and whose reachability finds steps nothing reads.
+and whose reachability finds steps nothing reads. (When every step reads only steps above it,
+the usual case, that order is the file's and one backward sweep finds the reach: no graph is
+built for it.)
 
 The result of validating one file is an :class:`Analysis`: the diagnostics, and what the plan
 compiler needs (each step's target, bindings and order; the assembly's input and output types).
@@ -19,10 +21,12 @@ compiler needs (each step's target, bindings and order; the assembly's input and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +122,13 @@ class Validator:
         for f in files:
             if isinstance(f.model, CompositeAssembly):
                 self.local[(f.model.id, f.model.version)] = f
+        self._local_by_id: dict[str, list] = {}
+        for key, f in self.local.items():
+            self._local_by_id.setdefault(key[0], []).append((key, f))
+        self._targets: dict[int, tuple[Any, Target]] = {}  # id(entry) → (entry, its Target); see target_of
+        self._step_outcomes: dict[tuple, _StepOutcome] = {}  # see FileCheck.resolve_step
+        self._breaking_by_entry: dict[tuple[str, str], Any] = {}  # (id, version) → BreakingMinor or None
+        self._params_errors: dict[tuple, list] = {}  # (params model, params) → errors; see FileCheck._params_errors
         self._analyses: dict[tuple[str, str], Analysis] = {}
         self._resolved: dict[tuple[str, str], tuple] = {}
         self._in_progress: set[tuple[str, str]] = set()
@@ -137,10 +148,8 @@ class Validator:
 
         graph = nx.DiGraph()
         composites = self._composites()
-        for cid, assembly in composites.items():
-            for step in assembly.steps:
-                if step.uses in composites:
-                    graph.add_edge(cid, step.uses)
+        graph.add_edges_from((cid, step.uses) for cid, assembly in composites.items() for step in assembly.steps
+                             if step.uses in composites)
         cycles: dict[str, list[str]] = {}
         for component in nx.strongly_connected_components(graph):
             if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
@@ -163,24 +172,31 @@ class Validator:
         return found
 
     def _resolve(self, cap_id: str, specifier: str) -> tuple[Entry | LoadedFile | None, list[str]]:
-        from packaging.specifiers import SpecifierSet
-        from packaging.version import Version
-
         # keyed by the normalised version, so a local 1.0.0 replaces an installed 1.0.0 however written
-        candidates: dict[str, Entry | LoadedFile] = {str(Version(e.version)): e for e in self.catalog.versions(cap_id)}
-        for (lid, lver), f in self.local.items():
-            if lid == cap_id:
-                candidates[str(Version(lver))] = f
+        candidates: dict[str, Entry | LoadedFile] = {_version(e.version)[0]: e for e in self.catalog.versions(cap_id)}
+        for (lid, lver), f in self._local_by_id.get(cap_id, ()):
+            candidates[_version(lver)[0]] = f
         if not candidates:
             return None, []
-        spec = SpecifierSet(specifier)
-        admitted = sorted((Version(v) for v in candidates if spec.contains(v, prereleases=True)))
+        admitted = sorted((_version(v)[1] for v in candidates if _admits(specifier, v)))
         finals = [v for v in admitted if not v.is_prerelease]
         if not admitted:
-            return None, sorted(candidates, key=Version)
+            return None, sorted(candidates, key=lambda v: _version(v)[1])
         return candidates[str((finals or admitted)[-1])], []
 
     def target_of(self, entry: Entry | LoadedFile) -> Target | None:
+        # Each target is built once per validator: a shared step is run by many composites and
+        # products, the catalog and local files are fixed, and nothing downstream mutates a Target.
+        known = self._targets.get(id(entry))
+        if known is not None and known[0] is entry:
+            return known[1]
+        target = self._target_of(entry)
+        if target is not None and (target.analysis is None or self._analyses.get(
+                (target.entry.id, target.entry.version)) is target.analysis):  # (not a stand-in on a cycle)
+            self._targets[id(entry)] = (entry, target)  # the entry kept: its id stays its own
+        return target
+
+    def _target_of(self, entry: Entry | LoadedFile) -> Target | None:
         if isinstance(entry, Capability):
             required = {n for n, info in entry.input.model_fields.items() if info.is_required()}
             return Target(entry, from_model(entry.input), required, from_model(entry.output),
@@ -190,7 +206,14 @@ class Validator:
             local = self.local.get(key)
             if local is not None:  # the file given on the command line stands for the installed one
                 return self.target_of(local)
-            loaded = self._analyses[key].file if key in self._analyses else entry.loaded()
+            if key in self._analyses:
+                loaded = self._analyses[key].file
+            else:
+                # A copy: the catalog keeps one parsed file per composite for every validator, and
+                # validating appends findings to the file checked (a second validation with the
+                # same catalog would otherwise report each finding of the first again).
+                base = entry.loaded()
+                loaded = dataclasses.replace(base, diagnostics=list(base.diagnostics))
             analysis = self.analyse_composite(entry.assembly, loaded)
             return self._composite_target(entry, analysis)
         if isinstance(entry, LoadedFile):
@@ -311,62 +334,96 @@ class FileCheck:
     # -- J2xx ------------------------------------------------------------------------------------
 
     def resolve_step(self, s: StepAnalysis) -> Target | None:
-        step, where = s.step, ("steps", s.index)
+        """J2xx for one step, and its target. Steps naming the same capability and specifier in
+        files of one kind (same branch, same level, on a composition cycle or not) come to the
+        same findings and target: worked out once per validator, then only reported at each step."""
+        step = s.step
+        context = (self.branch, self.is_composite, self.level,
+                   self.is_composite and self.model is not None and self.model.id in self.v._cycles)
+        key = (step.uses, step.version, context)
+        outcome = self.v._step_outcomes.get(key)
+        if outcome is None:
+            outcome = self._step_outcome(step)
+            target = outcome.target
+            known = self.v._targets.get(id(target.entry)) if target is not None else None
+            # (not a composite's stand-in while it is being analysed, on a cycle: that one is provisional)
+            if target is None or isinstance(target.entry, Capability) or (known is not None and known[1] is target):
+                self.v._step_outcomes[key] = outcome
+        for code, message, part, hint in outcome.reports:
+            self.f.report(code, message, ("steps", s.index, part), hint=hint)
+        if outcome.guessed is not _NOT_GUESSED:
+            s.guessed_inputs = set(outcome.guessed) if outcome.guessed is not None else None
+        return outcome.target
+
+    def _step_outcome(self, step: Step) -> _StepOutcome:
+        outcome = _StepOutcome()
+
+        def note(code: dx.DiagnosticCode, message: str, part: str, hint: str | None) -> None:
+            outcome.reports.append((code, message, part, hint))
+
         found, installed = self.v.resolve(step.uses, step.version)
         if found is None and not installed:
             suggestions = self.v.catalog.suggest(step.uses) or difflib.get_close_matches(
                 step.uses, [k[0] for k in self.v.local], n=2)
             hint = f"did you mean {' or '.join(repr(x) for x in suggestions)}?" if suggestions else \
                 "run `jimu catalog` to list installed capabilities"
-            self.f.report(dx.UNKNOWN_CAPABILITY, f"unknown capability {step.uses!r}", (*where, "uses"), hint=hint)
+            note(dx.UNKNOWN_CAPABILITY, f"unknown capability {step.uses!r}", "uses", hint=hint)
             guesses = [self._inputs_of(x, "") for x in suggestions]
-            s.guessed_inputs = set().union(*guesses) if guesses and None not in guesses else None
-            return None
+            outcome.guessed = frozenset().union(*guesses) if guesses and None not in guesses else None
+            return outcome
         if found is None:
-            self.f.report(dx.NO_MATCHING_VERSION,
-                          f"no installed version of {step.uses} satisfies {step.version!r} "
-                          f"(installed: {', '.join(installed)})", (*where, "version"),
-                          hint=f"widen the specifier, e.g. version: \"~={_major_minor(installed[-1])}\"")
-            s.guessed_inputs = self._inputs_of(step.uses, "")
-            return None
+            note(dx.NO_MATCHING_VERSION,
+                 f"no installed version of {step.uses} satisfies {step.version!r} "
+                 f"(installed: {', '.join(installed)})", "version",
+                 hint=f"widen the specifier, e.g. version: \"~={_major_minor(installed[-1])}\"")
+            guessed = self._inputs_of(step.uses, "")
+            outcome.guessed = frozenset(guessed) if guessed is not None else None
+            return outcome
         entry = found if isinstance(found, Entry) else None
         header = entry or _LocalHeader(found.model)
         if isinstance(found, Domain):
-            self.f.report(dx.LEVEL_RULE, f"{step.uses} is an L1 domain: a declaration, not something a step runs",
-                          (*where, "uses"), hint=f"use one of its capabilities (`jimu catalog --domain {step.uses}`)")
-            return None
+            note(dx.LEVEL_RULE, f"{step.uses} is an L1 domain: a declaration, not something a step runs",
+                 "uses", hint=f"use one of its capabilities (`jimu catalog --domain {step.uses}`)")
+            return outcome
         status = header.lifecycle.status
         if status is Status.RETIRED:
-            self.f.report(dx.RETIRED, f"{step.uses} {header.version} is retired", (*where, "uses"),
-                          hint=_successor_hint(header) or "remove the step or ask its owner for a replacement")
+            note(dx.RETIRED, f"{step.uses} {header.version} is retired", "uses",
+                 hint=_successor_hint(header) or "remove the step or ask its owner for a replacement")
         elif status is Status.DEPRECATED:
             lc = header.lifecycle
-            self.f.report(dx.DEPRECATED, f"{step.uses} {header.version} is deprecated: use {lc.successor} "
-                          f"before {lc.sunset}", (*where, "uses"), hint=_successor_hint(header))
+            note(dx.DEPRECATED, f"{step.uses} {header.version} is deprecated: use {lc.successor} "
+                 f"before {lc.sunset}", "uses", hint=_successor_hint(header))
         if entry is not None:
-            from ..governance.diff import breaking_minor
+            memo = self.v._breaking_by_entry
+            key = (entry.id, entry.version)
+            if key not in memo:  # the catalog is fixed for the validator's life
+                if len(self.v.catalog.versions(entry.id)) < 2:
+                    memo[key] = None  # one version installed: nothing it could break
+                else:
+                    from ..governance.diff import breaking_minor  # (imports the governance package: only here)
 
-            broken = breaking_minor(self.v.catalog, entry, self.v, self.v._breaking_minor)
+                    memo[key] = breaking_minor(self.v.catalog, entry, self.v, self.v._breaking_minor)
+            broken = memo[key]
             if broken is not None:
-                self.f.report(dx.BREAKING_MINOR, broken.message, (*where, "uses"), hint=broken.hint)
+                note(dx.BREAKING_MINOR, broken.message, "uses", hint=broken.hint)
         if self.branch and not header.entitles(self.branch):
-            self.f.report(dx.NOT_ENTITLED, f"branch {self.branch} is not entitled to {step.uses} "
-                          f"(entitled: {', '.join(header.entitlements)})", (*where, "uses"),
-                          hint=f"ask its owner ({header.owner}) to entitle {self.branch}")
+            note(dx.NOT_ENTITLED, f"branch {self.branch} is not entitled to {step.uses} "
+                 f"(entitled: {', '.join(header.entitlements)})", "uses",
+                 hint=f"ask its owner ({header.owner}) to entitle {self.branch}")
         if self.is_composite and self.model is not None and step.uses in self.v._cycles \
                 and self.model.id in self.v._cycles:
             cycle = self.v._cycles[step.uses]
-            self.f.report(dx.CYCLE, "composites use each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
-                          (*where, "uses"), hint="a composite may use only capabilities below it")
-            return None
+            note(dx.CYCLE, "composites use each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
+                 "uses", hint="a composite may use only capabilities below it")
+            return outcome
         if self.is_composite and self.level is not None and header.level <= self.level:
             deeper = "L5 steps" if self.level == 4 else f"levels {self.level + 1}–5"
-            self.f.report(dx.LEVEL_RULE,
-                          f"the five-level rule: an L{self.level} {Level(self.level).label} may use only {deeper}, "
-                          f"but {step.uses} is L{int(header.level)} ({Level(header.level).label})",
-                          (*where, "uses"), hint="use its deeper parts instead, or raise this composite's level")
-        target = self.v.target_of(found)
-        return target
+            note(dx.LEVEL_RULE,
+                 f"the five-level rule: an L{self.level} {Level(self.level).label} may use only {deeper}, "
+                 f"but {step.uses} is L{int(header.level)} ({Level(header.level).label})",
+                 "uses", hint="use its deeper parts instead, or raise this composite's level")
+        outcome.target = self.v.target_of(found)
+        return outcome
 
     def _inputs_of(self, cap_id: str, specifier: str) -> set[str] | None:
         found, _ = self.v.resolve(cap_id, specifier)
@@ -383,6 +440,10 @@ class FileCheck:
     def check_params(self, s: StepAnalysis) -> None:
         t = s.target
         if t is None:
+            return
+        if not s.step.params:  # the usual step: only the params model's own rules, on its defaults
+            if isinstance(t.entry, Capability):
+                self._check_params_together(s, t.entry)
             return
         before = len(self.f.diagnostics)
         for name, value in s.step.params.items():
@@ -428,16 +489,38 @@ class FileCheck:
 
     def _check_params_together(self, s: StepAnalysis, cap: Capability) -> None:
         """Rules across params (a floor below its ceiling): the params model as a whole, once each field is fine."""
+        for name, message in self._params_errors(cap.params, s.step.params):
+            where = ("steps", s.index, "params", name) if name in s.step.params else ("steps", s.index, "params")
+            self.f.report(dx.PARAM_OUT_OF_RANGE, f"params of {cap.id}: {message}",
+                          where, key=True, hint=f"`jimu show {cap.id}` lists its params and their rules")
+
+    def _params_errors(self, model: Any, params: dict) -> list[tuple[Any, str]]:
+        """(field, message) for each error of ``params`` against the params model; memoised per validator.
+
+        A step usually sets no params, or the same ones as other steps running that capability:
+        building the model for each of them would repeat the same work (pydantic, in Python).
+        """
+        try:
+            # typed: 1, 1.0 and True are equal keys, but not the same param value to validate
+            key = (model, tuple(sorted((name, type(value), value) for name, value in params.items()))
+                   if params else ())
+            hash(key)
+        except TypeError:  # a list or mapping among the values: validate, do not memoise
+            key = None
+        memo = self.v._params_errors
+        if key is not None and key in memo:
+            return memo[key]
         from pydantic import ValidationError
 
+        errors: list[tuple[Any, str]] = []
         try:
-            cap.params.model_validate(dict(s.step.params))
+            model.model_validate(dict(params))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                field = err["loc"][0] if err["loc"] else None
-                where = ("steps", s.index, "params", field) if field in s.step.params else ("steps", s.index, "params")
-                self.f.report(dx.PARAM_OUT_OF_RANGE, f"params of {cap.id}: {err['msg'].removeprefix('Value error, ')}",
-                              where, key=True, hint=f"`jimu show {cap.id}` lists its params and their rules")
+                errors.append((err["loc"][0] if err["loc"] else None, err["msg"].removeprefix("Value error, ")))
+        if key is not None:
+            memo[key] = errors
+        return errors
 
     # -- J4xx, J3xx --------------------------------------------------------------------------------
 
@@ -453,15 +536,18 @@ class FileCheck:
 
     def expression(self, text: str, path: tuple, *, binding: bool = False, reader: StepAnalysis | None = None,
                    reference: bool = False):
-        """Parse and check one expression at ``path``; report its findings at absolute positions."""
-        if any(f"steps.{sid}" in text for sid in self.f.broken_steps & RESERVED):
+        """Parse and check one expression at ``path``; report its findings at absolute positions.
+
+        Returns the result, its type (nullable when read as optional) and whether it was; where
+        it starts in the file (``_expression_origin``) is looked up only by callers that report.
+        """
+        if self.f.broken_steps and any(f"steps.{sid}" in text for sid in self.f.broken_steps & RESERVED):
             self.faulty.add(path)  # names a step whose id is a reserved word: J103 there says it all
-            return exprs.Result(DYN), DYN, False, self._expression_origin(path)
+            return exprs.Result(DYN), DYN, False
         optional = binding and text.rstrip().endswith(OPTIONAL_MARK)
         body = text.rstrip()[:-1] if optional else text
         result = exprs.analyse(body, self.scope)
         self.a.expressions[path] = result
-        base = self._expression_origin(path)
         plain_path = (binding or reference) and result.is_path
         if result.findings:
             self.faulty.add(path)
@@ -479,7 +565,7 @@ class FileCheck:
         vtype = result.type
         if optional and vtype is not None:
             vtype = vtype.with_nullable(True)
-        return result, vtype, optional, base
+        return result, vtype, optional
 
     def _position_in(self, path: tuple, line: int, column: int, text: str | None = None) -> Position:
         """Where character (line, column) of the expression at ``path`` stands in the file.
@@ -530,7 +616,7 @@ class FileCheck:
     def check_when(self, s: StepAnalysis) -> None:
         if s.step.when is None:
             return
-        result, vtype, _, _ = self.expression(s.step.when, ("steps", s.index, "when"), reader=s)
+        result, vtype, _ = self.expression(s.step.when, ("steps", s.index, "when"), reader=s)
         if vtype is not None and vtype.kind not in (TypeKind.BOOL, TypeKind.DYN):
             self.f.report(dx.EXPR_TYPE, f"when must be true or false, but {s.step.when.strip()!r} is {vtype.describe()}",
                           ("steps", s.index, "when"), hint="compare it, e.g. steps.score.band == 'A'")
@@ -541,12 +627,13 @@ class FileCheck:
             for name, text in s.step.with_.items():
                 self.expression(text, ("steps", s.index, "with", name), binding=True, reader=s)
             return
-        fields = dict(t.input.fields)
+        with_, when = s.step.with_, s.step.when
+        fields = dict(t.input.fields) if with_ else {}  # (only the explicit bindings look fields up)
         # A when that tests has(x) makes x non-null wherever the step runs (flow typing). When
         # the when itself is broken its guards are unknown: no type findings that it might void.
-        guards = exprs.guards(s.step.when) if s.step.when else set()
-        guards_known = ("steps", s.index, "when") not in self.faulty
-        for name, text in s.step.with_.items():
+        guards = exprs.guards(when) if when else _NO_GUARDS
+        guards_known = not when or ("steps", s.index, "when") not in self.faulty
+        for name, text in with_.items():
             where = ("steps", s.index, "with", name)
             if name not in fields:
                 close = difflib.get_close_matches(name, list(fields), n=1)
@@ -554,18 +641,18 @@ class FileCheck:
                               hint=f"did you mean {close[0]!r}?" if close else f"its inputs: {', '.join(fields)}")
                 self.expression(text, where, binding=True, reader=s)
                 continue
-            result, vtype, optional, base = self.expression(text, where, binding=True, reader=s)
+            result, vtype, optional = self.expression(text, where, binding=True, reader=s)
             s.bindings[name] = Binding(name, text, optional)
             if vtype is not None and vtype.nullable and not optional and f"has:{text.strip()}" in guards:
                 vtype = vtype.with_nullable(False)
             if vtype is not None and not result.findings and guards_known and not vtype.assignable_to(fields[name]):
                 self.f.report(dx.INCOMPATIBLE_TYPE, _mismatch(text, vtype, name, fields[name], t.entry.id),
-                              position=base, hint=_type_hint(vtype, fields[name], text.strip()))
-        earlier = [o for o in self.a.steps.values() if o.index < s.index and o.target is not None]
-        for name, ftype in fields.items():
-            if name in s.step.with_:
+                              position=self._expression_origin(where),
+                              hint=_type_hint(vtype, fields[name], text.strip()))
+        for name, ftype in t.input.fields:
+            if name in with_:
                 continue
-            from_steps = [o.step.id for o in earlier if o.target.output.field(name) is not None]
+            from_steps = [sid for index, sid in self.providers().get(name, ()) if index < s.index]
             where = ("steps", s.index, "uses")
             if name in self.inputs:
                 if from_steps:
@@ -592,25 +679,43 @@ class FileCheck:
                               f"step {s.step.id!r}: {t.entry.id} needs input {name!r} ({ftype.describe()}), "
                               "bound to nothing", where, hint=hint)
 
+    def providers(self) -> dict[str, list[tuple[int, str]]]:
+        """Output field name → the resolved steps that output it, as (index, id) in file order.
+
+        What an unbound input could be read from: built once per file rather than scanning the
+        earlier steps' outputs for each input of each step."""
+        found = self.__dict__.get("_providers")
+        if found is None:
+            found = self.__dict__["_providers"] = {}
+            for o in self.a.steps.values():
+                if o.target is not None:
+                    for name, _ in o.target.output.fields:
+                        found.setdefault(name, []).append((o.index, o.step.id))
+            for listed in found.values():
+                listed.sort()
+        return found
+
     def check_skips(self) -> None:
         """J304: reading a step that may be skipped, without being skipped with it or saying optional."""
         steps = self.a.steps
         for s in steps.values():
             s.maybe_skipped = s.step.when is not None or s.step.on_error is OnError.SKIP
+        if not any(s.maybe_skipped for s in steps.values()):
+            return  # nothing may be skipped: nothing to guard
         for s in steps.values():
-            guards = exprs.guards(s.step.when) if s.step.when else set()
+            guards = exprs.guards(s.step.when) if s.step.when else _NO_GUARDS
             for name, text in s.step.with_.items():
                 self._check_skip_reads(text, guards, ("steps", s.index, "with", name), binding=True)
             if s.step.when:
                 self._check_skip_reads(s.step.when, guards, ("steps", s.index, "when"))
         if self.model is not None:
             for name, text in self.model.outputs.items():
-                self._check_skip_reads(text, set(), ("outputs", name), binding=True)
+                self._check_skip_reads(text, _NO_GUARDS, ("outputs", name), binding=True)
 
-    def _check_skip_reads(self, text: str, guards: set[str], path: tuple, binding: bool = False) -> None:
+    def _check_skip_reads(self, text: str, guards: frozenset[str], path: tuple, binding: bool = False) -> None:
         if (binding and text.rstrip().endswith(OPTIONAL_MARK)) or path in self.faulty:
             return
-        own = exprs.guards(text) | guards
+        own = None  # what holds where the expression is read: only asked when it reads what may be skipped
         for ref in exprs.reads(text):
             if len(ref.path) < 2 or ref.path[0] != "steps" or ref.presence_test:
                 continue
@@ -619,6 +724,8 @@ class FileCheck:
                 continue
             when = source.step.when
             skips_on_error = source.step.on_error is OnError.SKIP
+            if own is None:
+                own = exprs.guards(text) | guards
             if (when and not skips_on_error and exprs.normalise(when) in own) or f"has:{ref.path[1]}" in own:
                 continue
             why = "has on_error: skip" if skips_on_error else "has a when"
@@ -652,17 +759,18 @@ class FileCheck:
         self.result_reads = a.result_reads
         for i, text in enumerate(decisions):
             path = ("decision", i) if isinstance(raw.get("decision"), list) else ("decision",)
-            holder = StepAnalysis(-1, Step(id="result", uses="result"))
-            result, vtype, _, base = self.expression(text, path, reader=holder, reference=True)
+            holder = StepAnalysis(-1, _RESULT_STEP)
+            result, vtype, _ = self.expression(text, path, reader=holder, reference=True)
             self.result_reads |= holder.reads
             if vtype is not None and not result.findings and vtype.kind is not TypeKind.DYN \
                     and not vtype.with_nullable(False).assignable_to(DECISION_TYPE):
                 self.f.report(dx.INCOMPATIBLE_TYPE, f"the decision must be a Decision, but {text} is {vtype.describe()}",
-                              position=base, hint="name a step output of type Decision, e.g. steps.<id>.decision")
+                              position=self._expression_origin(path),
+                              hint="name a step output of type Decision, e.g. steps.<id>.decision")
         fields = []
         for name, text in outputs.items():
-            holder = StepAnalysis(-1, Step(id="result", uses="result"))
-            _, vtype, _, _ = self.expression(text, ("outputs", name), binding=True, reader=holder)
+            holder = StepAnalysis(-1, _RESULT_STEP)
+            _, vtype, _ = self.expression(text, ("outputs", name), binding=True, reader=holder)
             self.result_reads |= holder.reads
             fields.append((name, vtype or DYN))
         if decisions:
@@ -671,15 +779,51 @@ class FileCheck:
 
     def order_and_reach(self) -> None:
         """Data-flow graph: cycles (J207), the run order, and steps nothing reads (J602)."""
+        a = self.a
+        steps = a.steps
+        edges, forward = [], True
+        for s in steps.values():
+            for source in s.reads:
+                read = steps.get(source)
+                if read is not None:
+                    edges.append((source, s.step.id))
+                    forward = forward and read.index < s.index
+        if forward:
+            # The usual case: every step reads only steps written above it. The file's order is
+            # then the topological order that the graph below would give (it breaks ties by that
+            # order), and one sweep from the last step up finds what the results need: no graph.
+            a.order = sorted(a.steps, key=lambda n: a.steps[n].index)
+            needed = self._needed_by_sweep(a.order) if self.result_reads else set()
+        else:
+            needed = self._order_by_graph(edges)
+            if needed is None:
+                return
+        if not self.result_reads:
+            return
+        for sid in a.order:
+            if sid not in needed and a.steps[sid].target is not None:
+                self.f.report(dx.UNREACHABLE_STEP,
+                              f"step {sid!r} computes nothing the decision or outputs read",
+                              ("steps", a.steps[sid].index, "id"),
+                              hint="read its outputs (outputs:, with:, decision:) or remove the step")
+
+    def _needed_by_sweep(self, order: list[str]) -> set[str]:
+        """The steps the results read and, transitively, what those read; ``order`` has every read before its reader."""
+        steps = self.a.steps
+        needed = set(self.result_reads)
+        for sid in reversed(order):
+            if sid in needed:
+                needed.update(source for source in steps[sid].reads if source in steps)
+        return needed
+
+    def _order_by_graph(self, edges: list[tuple[str, str]]) -> set[str] | None:
+        """Order steps that read steps below them with networkx; J207 on a cycle (then None)."""
         import networkx as nx
 
         a = self.a
         graph = nx.DiGraph()
         graph.add_nodes_from(a.steps)
-        for s in a.steps.values():
-            for source in s.reads:
-                if source in a.steps:
-                    graph.add_edge(source, s.step.id)
+        graph.add_edges_from(edges)
         try:
             a.order = list(nx.lexicographical_topological_sort(graph, key=lambda n: a.steps[n].index))
         except nx.NetworkXUnfeasible:
@@ -688,19 +832,12 @@ class FileCheck:
             self.f.report(dx.CYCLE, "steps read each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
                           ("steps", a.steps[first].index, "id"), hint="a step may read only steps that do not read it")
             a.order = sorted(a.steps, key=lambda n: a.steps[n].index)
-            return
-        if not self.result_reads:
-            return
+            return None
         needed = set(self.result_reads)
         for sink in self.result_reads:
             if sink in graph:
                 needed |= nx.ancestors(graph, sink)
-        for sid in a.order:
-            if sid not in needed and a.steps[sid].target is not None:
-                self.f.report(dx.UNREACHABLE_STEP,
-                              f"step {sid!r} computes nothing the decision or outputs read",
-                              ("steps", a.steps[sid].index, "id"),
-                              hint="read its outputs (outputs:, with:, decision:) or remove the step")
+        return needed
 
     def check_exposes(self) -> None:
         model, a = self.model, self.a
@@ -775,6 +912,45 @@ class _LocalHeader:
         if name == "entitles":
             return Entry.entitles.__get__(self)
         return getattr(self.model, name)
+
+
+@lru_cache(maxsize=None)
+def _version(text: str):
+    """A version string's normal form and parsed Version (a catalog has a few distinct strings)."""
+    from packaging.version import Version
+
+    parsed = Version(text)
+    return str(parsed), parsed
+
+
+@lru_cache(maxsize=4096)
+def _admits(specifier: str, version: str) -> bool:
+    """Whether ``specifier`` (``~=1.2``) admits ``version``, pre-releases included (chosen later)."""
+    return _specifier_set(specifier).contains(version, prereleases=True)
+
+
+@lru_cache(maxsize=1024)
+def _specifier_set(specifier: str):
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(specifier)
+
+
+_NO_GUARDS: frozenset[str] = frozenset()
+
+_NOT_GUESSED: Any = object()  # a step that resolved: no guess at the inputs it would take
+
+
+@dataclass
+class _StepOutcome:
+    """What resolving one (capability, specifier) in one kind of file comes to (see resolve_step)."""
+
+    reports: list[tuple[Any, str, str, str | None]] = field(default_factory=list)  # (code, message, uses|version, hint)
+    target: Target | None = None
+    guessed: Any = _NOT_GUESSED  # frozenset of input names, None (no guess) or _NOT_GUESSED
+
+#: what the decision and outputs are read through (a holder of their reads, never run or mutated)
+_RESULT_STEP = Step(id="result", uses="result")
 
 
 def _declared_inputs(raw: Any) -> dict[str, VType]:
