@@ -82,10 +82,29 @@ def combine(decisions: Iterable[Decision]) -> Decision | None:
     chosen = list(decisions)
     if not chosen:
         return None
-    worst = max(chosen, key=lambda d: d.outcome.severity).outcome
+    # Plain loops and identity tests: a product combines at every composite, per record, and
+    # ``max`` with a key, Enum hashing and generators cost more than the decision itself
+    worst = Outcome.APPROVE
+    for d in chosen:
+        outcome = d.outcome
+        if outcome is Outcome.DECLINE:
+            worst = outcome
+        elif outcome is Outcome.REFER:
+            if worst is Outcome.APPROVE:
+                worst = outcome
+        elif outcome is not Outcome.APPROVE:  # not an Outcome (a model_construct'ed decision): as before
+            worst = max(chosen, key=lambda d: d.outcome.severity).outcome
+            break
     reasons: list[str] = []
     for d in chosen:
         if d.outcome is worst:
-            reasons.extend(code for code in d.reasons if code not in reasons)
-    offer = next((d.offer for d in reversed(chosen) if d.offer is not None), None) if worst is Outcome.APPROVE else None
+            for code in d.reasons:
+                if code not in reasons:
+                    reasons.append(code)
+    offer = None
+    if worst is Outcome.APPROVE:  # from the last step that made one
+        for d in reversed(chosen):
+            if d.offer is not None:
+                offer = d.offer
+                break
     return Decision(outcome=worst, reasons=reasons, offer=offer)

@@ -186,7 +186,8 @@ def output_checker(cap: Capability, allowed: frozenset[str] | None = None, *,
     shape = _shape(output)
     allowed = cap.reason_codes if allowed is None else allowed
     trusted_floats = shape.all_floats
-    checks_codes = bool(shape.codes or shape.decisions)
+    codes, decisions = shape.codes, shape.decisions
+    checks_codes = bool(codes or decisions)
 
     def check(out: object) -> BaseModel:
         if trust_instances and type(out) is output:  # the hot path: inlined, it runs for every step
@@ -196,13 +197,25 @@ def output_checker(cap: Capability, allowed: frozenset[str] | None = None, *,
                 if isinstance(value, float) and value != value:
                     raise CapabilityError(cap, f"returned NaN for {name}")
             if checks_codes:
-                _check_fields(cap, fields, (), shape, allowed)
+                # each field tested on its own (no set built when all are allowed, the usual case);
+                # an undeclared code goes to _check_fields, which names them all
+                for name in codes:
+                    value = fields.get(name)
+                    if value and isinstance(value, _COLLECTIONS) and not allowed.issuperset(value):
+                        _check_fields(cap, fields, (), shape, allowed)
+                for name in decisions:
+                    value = fields.get(name)
+                    if isinstance(value, Decision) and value.reasons and not allowed.issuperset(value.reasons):
+                        _check_fields(cap, fields, (), shape, allowed)
             return out
         out = _validated(cap, out)
         _check_fields(cap, out.__dict__, shape.floats, shape, allowed)
         return out
 
     return check
+
+
+_COLLECTIONS = (list, tuple, set, frozenset)
 
 
 def _validated(cap: Capability, out: object) -> BaseModel:

@@ -443,13 +443,27 @@ class _Compiler:
         names = ast.path(select)
         if names is not None:
             parent = names[:-1]
+            failures = (KeyError, AttributeError, TypeError, IndexError)
+            private, private_name = any(n.startswith("_") for n in parent[1:]), name.startswith("_")
 
             def has_path(env):
-                value = _walk(env, parent, lenient=True)
+                # the path's common case read as _getter reads it (no per-link bookkeeping); a
+                # missing link, or a private name, walks slowly to find it absent (None)
+                if private:
+                    value = _walk(env, parent, lenient=True)
+                else:
+                    try:
+                        value = env
+                        for link in parent:
+                            value = value[link] if type(value) is dict else _field(value, link)
+                    except failures:
+                        value = _walk(env, parent, lenient=True)
                 if value is None:
                     return False
-                if isinstance(value, Mapping):
+                if type(value) is dict or isinstance(value, Mapping):
                     return value.get(name) is not None
+                if type(value) in _OBJECT_TYPES and not private_name:  # known to be an object: skip kind()
+                    return getattr(value, name, None) is not None
                 if kind(value) != "object" or name.startswith("_"):
                     return False
                 return getattr(value, name, None) is not None

@@ -98,12 +98,19 @@ def _is_nan(value: Any) -> bool:
 def run_record(plan: Plan, record: Mapping[str, Any], *, trace: bool = False) -> RecordResult:
     """Run ``plan`` on one record. Raises RecordRejected (bad input, or a ``reject`` step) and RunFailed."""
     inputs = validate_record(plan, record)
-    return _run(plan, inputs, trace)
+    return RecordResult(*_run(plan, inputs, trace))
 
 
-def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
+def _run(plan: Plan, inputs: dict[str, Any], trace: bool, wanted: list | None = None
+         ) -> tuple[dict[str, Any], Decision | None, list[StepError], list[StepTrace]]:
+    """The plan's outputs, decision, errors and trace: a tuple, since composites run here too (six
+    times a pre-loan record) and only the product's answer becomes a :class:`RecordResult`.
+
+    ``wanted``: the outputs to evaluate, when not all (a composite's that its parent reads).
+    """
     done: dict[str, Any] = {}
     env = {"inputs": inputs, "steps": done}
+    given = inputs.get
     errors: list[StepError] = []
     traces: list[StepTrace] = []
     started = 0.0
@@ -123,8 +130,11 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
                 note = f"skipped: {missing} did not run"
             elif step.sub is None:  # a capability: the hot path, inlined (a call per step is measurable)
                 values = {}
+                if step.implicit:
+                    for name in step.implicit:  # inputs bound by name: as their getter reads them, without the call
+                        values[name] = given(name)
                 try:
-                    for name, get, _optional in step.getters:  # a loop: cheaper than a comprehension in 3.11
+                    for name, get, _optional in step.explicit:  # a loop: cheaper than a comprehension in 3.11
                         values[name] = get(env)
                 except EvaluationError:  # a read of a step that did not run: optional reads become None
                     values = _bind(step, env)
@@ -181,13 +191,13 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool) -> RecordResult:
         if trace:
             traces.append(StepTrace(step.path, step.capability, "skipped", _us(started), note=note))
     outputs = {}
-    for name, get, _optional in plan.outputs:
+    for name, get, _optional in plan.outputs if wanted is None else wanted:
         try:
-            outputs[name] = _plain(get(env))
+            value = get(env)
         except EvaluationError:
-            outputs[name] = None  # read from a step that did not run (validation allowed it: optional or errored)
-    decision = _decide(plan, env, errors) if plan.has_decision else None
-    return RecordResult(outputs, decision, errors, traces)
+            value = None  # read from a step that did not run (validation allowed it: optional or errored)
+        outputs[name] = value if type(value) in _ATOMS else _plain(value)
+    return outputs, _decide(plan, env, errors) if plan.has_decision else None, errors, traces
 
 
 class _StepFailure(Exception):
@@ -221,7 +231,9 @@ def _bind(step: PlanStep, env: dict) -> dict[str, Any]:
 
 
 def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
-    if step.forward is not None:  # the parent's validated inputs, passed on as they are (plan.PlanStep.forward)
+    if step.shares_inputs and not trace:  # the parent's validated inputs dict, as it is (plan.PlanStep)
+        inner_inputs = env["inputs"]
+    elif step.forward is not None:  # the parent's validated inputs, passed on as they are (plan.PlanStep.forward)
         given = env["inputs"]
         inner_inputs = {name: None if source is None else given[source] for name, source in step.forward}
     else:
@@ -236,11 +248,11 @@ def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepEr
         except ValidationError as exc:
             raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
                                f"{_first_error(exc)}") from None
-    result = _run(step.sub, inner_inputs, trace)
-    out = result.outputs  # built for this call alone: no copy needed
-    if result.decision is not None:
-        out["decision"] = result.decision
-    return out, result.errors, result.trace, (inner_inputs if trace else None)
+    # ``out``: built for this call alone; without a trace, only the outputs the parent reads
+    out, decision, errors, traces = _run(step.sub, inner_inputs, trace, None if trace else step.reads_outputs)
+    if decision is not None:
+        out["decision"] = decision
+    return out, errors, traces, (inner_inputs if trace else None)
 
 
 def _contract_broken(step: PlanStep, exc: ValidationError) -> _StepFailure:
@@ -302,8 +314,8 @@ def _plain(value: Any) -> Any:
         return value.model_dump()
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
+    if isinstance(value, list):  # reason codes, checklists: atoms mostly, copied without a call each
+        return [v if type(v) in _ATOMS else _plain(v) for v in value]
     return value
 
 

@@ -24,7 +24,7 @@ from ..catalog import Catalog
 from ..expressions import EvaluationError, compile_record
 from ..expressions import ast as tree
 from ..invoke import Context, allowed_reasons, output_checker
-from ..types import PYTHON_TYPES
+from ..types import PYTHON_TYPES, TypeKind
 
 Getter = Callable[[Mapping[str, Any]], Any]
 
@@ -70,6 +70,13 @@ class PlanStep:
     # the same type (and optional only where the parent's is): (its input, the parent's or None).
     # The parent's inputs were validated into exactly those types, so validating again is skipped.
     forward: tuple[tuple[str, str | None], ...] | None = None
+    # ... and when each of them has the parent's name too, the parent's inputs dict itself is the
+    # composite's (no copy): the extra keys cannot be read, since its expressions and implicit
+    # bindings name only its declared inputs (the validator sees to that).
+    shares_inputs: bool = False
+    # The composite's outputs its parent's expressions read (None: all, or unknown). Outputs are
+    # evaluated per record and nothing but the parent (and a trace) sees them: the rest are not.
+    reads_outputs: list[tuple[str, Getter, bool]] | None = None
     bound: Callable[[BaseModel], Any] | None = None  # the implementation with params and ctx bound
     getters: tuple[tuple[str, Getter, bool], ...] = ()  # the bindings as plain tuples, for the hot loop
     # Set with the capability (:meth:`prepare`): the input contract's validator, and the output
@@ -78,8 +85,15 @@ class PlanStep:
     check: Callable[[object], BaseModel] | None = None
     run: Callable[[BaseModel], Any] | None = None  # ``bound``, or through the step hooks when a plugin wraps them
 
+    # ``getters`` split for the hot loop: inputs bound by name (read with ``dict.get``, no call of a
+    # getter each: the scorecard alone takes twenty), and the rest
+    implicit: tuple[str, ...] = ()
+    explicit: tuple[tuple[str, Getter, bool], ...] = ()
+
     def __post_init__(self) -> None:
         self.getters = tuple((b.field, b.get, b.optional) for b in self.bindings)
+        self.implicit = tuple(name for name, get, _ in self.getters if getattr(get, "input", None) == name)
+        self.explicit = tuple(g for g in self.getters if g[0] not in self.implicit)
 
     def prepare(self, cap: Capability, params: BaseModel, context: Context, allowed: frozenset[str],
                 hook_caller: Any = None) -> None:
@@ -179,16 +193,23 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
             step.sub = compile_plan(sub_analysis, catalog, resources=resources, validator=validator,
                                     prefix=f"{path}.", overrides=inner)
             step.forward = _forwarded(model.inputs, sub_analysis.file.model.inputs, sources)
+            step.shares_inputs = step.forward is not None and all(name == source for name, source in step.forward)
         steps.append(step)
     outputs = []
     for name, text in model.outputs.items():
         checked = analysis.expressions[("outputs", name)].checked
-        outputs.append((name, compile_record(checked), text.rstrip().endswith(OPTIONAL_MARK)))
+        outputs.append((name, _reader(checked), text.rstrip().endswith(OPTIONAL_MARK)))
     decisions = []
     paths = [("decision", i) for i in range(len(model.decisions))] if ("decision", 0) in analysis.expressions \
         else [("decision",)]
     for path in paths[: len(model.decisions)]:
-        decisions.append(compile_record(analysis.expressions[path].checked))
+        decisions.append(_reader(analysis.expressions[path].checked))
+    chains = [chain for key, result in analysis.expressions.items() if _compiled(key, model)
+              for chain in _chains(result.checked.expression.root)]
+    for step in steps:
+        if step.sub is not None:
+            read = _outputs_read(chains, step.id)
+            step.reads_outputs = None if read is None else [o for o in step.sub.outputs if o[0] in read]
     return Plan(model.id, model.version, model.kind, steps, input_model(model), outputs, decisions,
                 bool(model.decisions), hook, analysis.file.display)
 
@@ -262,6 +283,64 @@ def _path_getter(path: tuple[str, ...]) -> Getter:
     return get_any
 
 
+def _reader(checked: Any) -> Getter:
+    """An output or a deciding expression, read once per record by every plan (composites too).
+
+    Most are plain paths (``steps.prescreen.score``): those become :func:`_path_getter`'s direct
+    lookup, as bindings do, instead of a compiled closure behind ``compile_record``'s error
+    wrapper. A path the checker typed ``double`` still turns an int into a float, as the compiled
+    form does (outputs are not validated by a model, so the conversion is theirs to make).
+    """
+    read = tree.path(checked.expression.root)
+    if read is None or len(read) < 2 or any(name.startswith("_") for name in read[1:]):
+        return compile_record(checked)
+    get = _path_getter(read)
+    declared = checked.types.get((checked.expression.root.start, checked.expression.root.end))
+    if declared is None or declared.kind is not TypeKind.DOUBLE:
+        return get
+
+    def as_double(env: Mapping[str, Any]) -> Any:
+        value = get(env)
+        return float(value) if type(value) is int else value
+
+    as_double.source = get.source
+    return as_double
+
+
+def _compiled(key: tuple, model: Any) -> bool:
+    """Whether ``analysis.expressions[key]`` is one :func:`compile_plan` compiles (what runs)."""
+    where = key[0]
+    if where == "steps":
+        return len(key) >= 3 and key[2] in ("with", "when")
+    return where in ("outputs", "decision")
+
+
+def _chains(node: tree.Node):
+    """Every maximal field chain an expression tree reads (``("steps", "kyc", "age")``)."""
+    chain = tree.path(node)
+    if chain is not None:
+        yield chain
+        return
+    if isinstance(node, tree.Has):
+        yield from _chains(node.select)
+        return
+    for child in tree.children(node):
+        yield from _chains(child)
+
+
+def _outputs_read(chains: list[tuple[str, ...]], sid: str) -> frozenset[str] | None:
+    """The output names of step ``sid`` the chains read; None when they read it whole (or ``steps``)."""
+    names = set()
+    for chain in chains:
+        if chain[0] != "steps":
+            continue
+        if len(chain) < 2 or (chain[1] == sid and len(chain) < 3):
+            return None
+        if chain[1] == sid:
+            names.add(chain[2])
+    return frozenset(names)
+
+
 def _forwarded(parent: Mapping[str, Any], child: Mapping[str, Any],
                sources: Mapping[str, str | None]) -> tuple[tuple[str, str | None], ...] | None:
     """``PlanStep.forward`` for a composite step, or None when its inputs need validating."""
@@ -292,6 +371,7 @@ def _input_getter(name: str) -> Getter:
     def get(env: Mapping[str, Any]) -> Any:
         return env["inputs"].get(name)
     get.source = f"inputs.{name}"
+    get.input = name  # what the hot loop reads itself (PlanStep.implicit)
     return get
 
 

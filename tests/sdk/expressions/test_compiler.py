@@ -232,6 +232,28 @@ def test_private_and_unknown_attributes_are_not_readable():
     assert run("has(steps.kyc._private)", env, scope) is False
 
 
+class Facts(BaseModel):
+    age: int | None = None
+    region: str | None = None
+
+
+def test_has_on_a_model_answers_the_same_before_and_after_its_class_is_remembered():
+    # has() reads a path's links directly, and a model's class seen once skips kind(): neither
+    # shortcut may change an answer, nor hide a link that is missing, null or not an object
+    scope = obj(steps=obj(facts=VType(TypeKind.DYN, nullable=True), flag=BOOL))
+    compiler._OBJECT_TYPES.discard(Facts)
+    env = {"steps": {"facts": Facts(age=30), "flag": True}}
+    for remembered in (False, True):  # the first time through kind(), then through the remembered class
+        assert (Facts in compiler._OBJECT_TYPES) is remembered
+        assert run("has(steps.facts.age)", env, scope) is True
+        assert run("has(steps.facts.region)", env, scope) is False
+        assert run("has(steps.facts._private)", env, scope) is False
+        assert run("steps.facts.age", env, scope) == 30  # a read through the model remembers its class
+    assert run("has(steps.facts.age)", {"steps": {"flag": True}}, scope) is False  # the step did not run
+    assert run("has(steps.facts.age)", {"steps": {"facts": None, "flag": True}}, scope) is False
+    assert run("has(steps.flag.x)", env, obj(steps=obj(flag=VType(TypeKind.DYN)))) is False  # a bool has no fields
+
+
 def test_a_field_declared_double_accepts_an_int():
     assert run("inputs.amount + 0.5", {**ENV, "inputs": {**ENV["inputs"], "amount": 150000}}) == 150000.5
 
