@@ -92,9 +92,12 @@ def test_the_lock_pins_the_plugins_distribution_and_code():
     (pinned,) = [c for c in lock["capabilities"] if c["id"] == CAP]
     assert pinned["distribution"] == {"name": "jimu-zhejiang-data", "version": "0.1.0"}
     assert pinned["version"] == "1.0.0" and pinned["chosen"] == [{"by": "licence", "specifier": "~=1.0"}]
-    (code,) = pinned["code"]
-    on_disk = hashlib.sha256((PLUGIN / CODE).read_bytes()).hexdigest()
-    assert code == {"path": CODE, "sha256": on_disk}
+    # the capability's module, and the register module it imports from its own package
+    helper = "jimu_zhejiang_data/licences.py"
+    assert pinned["code"] == [
+        {"path": path, "sha256": hashlib.sha256((PLUGIN / path).read_bytes()).hexdigest()}
+        for path in sorted([CODE, helper])
+    ]
     # HQ's USCC step, reached through the plugin's ctx.use, is pinned too, with where it is reached from
     (step,) = [c for c in lock["capabilities"] if c["id"] == "customer.step.uscc_checksum"]
     assert {"by": "licence>customer.step.uscc_checksum", "specifier": "~=1.0"} in step["chosen"]

@@ -86,7 +86,7 @@ def _imports(path: Path, module: str) -> tuple[str, ...]:
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
+            names += [alias.name for alias in node.names if alias.name.split(".", 1)[0] == module.split(".", 1)[0]]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
@@ -95,6 +95,8 @@ def _imports(path: Path, module: str) -> tuple[str, ...]:
                     continue
                 anchor = ".".join(parts[: len(parts) - (node.level - 1)])
                 base = f"{anchor}.{base}" if base else anchor
+            if base.split(".", 1)[0] != module.split(".", 1)[0]:
+                continue  # another package: never looked up, since find_spec imports its parents
             # `from pkg import name`: a submodule when there is one, else the package's __init__
             for alias in node.names:
                 candidate = f"{base}.{alias.name}"
