@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-PAGE = Path(__file__).resolve().parents[1] / "docs" / "walkthrough.md"
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "walkthrough.md"
 FENCE = re.compile(r"^```(?P<lang>[\w-]*)(?P<attrs>[^\n]*)\n(?P<body>.*?)^```\s*$", re.M | re.S)
 TITLE = re.compile(r'title="(?P<title>[^"]+)"')
 
@@ -100,6 +101,8 @@ def test_every_command_on_the_page_succeeds_in_order(tmp_path):
            if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("JIMU_PLUGINS_")}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     env["COLUMNS"] = "200"
+    # the wheel's isolated build takes setuptools from the index: pinned, as every install here is
+    env["PIP_CONSTRAINT"] = str(ROOT / "constraints.txt")
     done = subprocess.run(["bash", "-c", script(items, logs)], cwd=work, env=env, capture_output=True, text=True,
                           timeout=600)
     assert done.returncode == 0, done.stderr
