@@ -4,7 +4,8 @@ Three ways of running ``assemblies/hq/preloan_standard.yaml`` on the same applic
 (``jimu_credit.samples``, the German Credit sample mapped to the product's inputs):
 
 - **jimu**: ``load_plan`` once, then ``run_record`` per applicant — contracts validated at every
-  step, composites with their own contracts, ``on_error``, the decision combined;
+  step, composites with their own contracts (inlined into one function: ``jimu.runtime.inline``),
+  ``on_error``, the decision combined;
 - **direct**: hand-written code calling the *same capability functions* in the product's order,
   composites' inner steps included: it builds each input model, passes the default params, and
   gives the functions that take ``ctx`` a hand-written context (their resources, and their
@@ -378,11 +379,12 @@ def main() -> int:
         print("Where Jimu's own time goes (its functions only; the capabilities' time is the same as direct):\n")
         print(top_frames(lambda: [jimu(record) for _ in range(3) for record in records], limit=10,
                          only=lambda where: "jimu/" in where and "jimu_credit" not in where))
-        print(f"\nWhat Jimu does that the direct code does not: a record runs {composites + 1} plans (the product "
-              f"and {composites} composites), each with its inputs, its outputs ({shape['outputs']} evaluated in "
-              f"all) and its decision (from {shape['decisions']} deciding expressions), where the direct code "
-              "reads fields; every step's output and every `ctx.use` call's output is checked against its "
-              "contract (NaN, reason codes), where the direct code checks nothing.\n")
+        print(f"\nWhat Jimu does that the direct code does not: a record runs its {composites} composites inlined "
+              "into the product's one function (`jimu.runtime.inline`), but each still has its inputs, its "
+              f"outputs ({shape['outputs']} in all, those the parent reads evaluated) and its decision (from "
+              f"{shape['decisions']} deciding expressions), where the direct code reads fields; every step's "
+              "output and every `ctx.use` call's output is checked against its contract (NaN, reason codes), "
+              "where the direct code checks nothing.\n")
     print(goals_table([
         (f"pre-loan product: Jimu ≤ {RATIO_GOAL}× direct calls", f"{ratio:.2f}×", ratio <= RATIO_GOAL),
         (f"pre-loan product: overhead ≤ {OVERHEAD_GOAL_US:.0f} µs per contract-checked call",

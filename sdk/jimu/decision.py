@@ -107,4 +107,12 @@ def combine(decisions: Iterable[Decision]) -> Decision | None:
             if d.offer is not None:
                 offer = d.offer
                 break
+    if worst is Outcome.APPROVE or reasons:
+        # Composites combine again what their steps combined: most often the answer equals one of
+        # the decisions given (an approval and plain approvals, one decline and approvals). That
+        # decision is then the answer itself: equal field for field, valid (it was validated when
+        # made, and frozen since), and not built and validated again.
+        for d in chosen:
+            if d.outcome is worst and d.offer is offer and d.reasons == reasons and type(d) is Decision:
+                return d
     return Decision(outcome=worst, reasons=reasons, offer=offer)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -68,7 +68,8 @@ class Handle:
     checker are worked out once, when the handle is first asked for, not on every call.
     """
 
-    __slots__ = ("target", "_validate_input", "_params", "_validate_params", "_default", "_call", "_check")
+    __slots__ = ("target", "_validate_input", "_params", "_validate_params", "_default", "_call", "_check",
+                 "_wants_params")
 
     def __init__(self, target: Capability, resources: Resources | Mapping[str, object] | None,
                  catalog: Catalog | None):
@@ -77,7 +78,7 @@ class Handle:
         self._params = target.params
         self._validate_params = target.params.__pydantic_validator__.validate_python
         self._default: BaseModel | None = None  # the params' defaults, validated on first need
-        self._call = _caller(target, Context(target, resources, catalog))
+        self._call, self._wants_params = _caller(target, Context(target, resources, catalog))
         self._check = output_checker(target, allowed_reasons(target, catalog))
 
     def __call__(self, record: BaseModel | Mapping[str, Any], params: BaseModel | Mapping[str, Any] | None = None):
@@ -97,7 +98,7 @@ class Handle:
         else:
             prm = self._validate_params(dict(params))
         try:
-            out = self._call(inp, prm)
+            out = self._call(inp, params=prm) if self._wants_params else self._call(inp)
         except (CapabilityError, UnknownCapability, MissingResource):
             raise
         except Exception as exc:
@@ -105,17 +106,13 @@ class Handle:
         return self._check(out)
 
 
-def _caller(cap: Capability, ctx: Context) -> Callable[[BaseModel, BaseModel], Any]:
-    """``cap.call`` with the context bound and the signature looked at once (not per call)."""
+def _caller(cap: Capability, ctx: Context) -> tuple[Callable[..., Any], bool]:
+    """``cap.call`` with the context bound and the signature looked at once (not per call), and
+    whether it takes ``params=``. A ``partial``, not a lambda: no Python frame of its own per call
+    (``ctx.use`` runs some twenty times a pre-loan record)."""
     func = cap.func
     wants_params, wants_ctx = cap._passes
-    if wants_params and wants_ctx:
-        return lambda inp, params: func(inp, params=params, ctx=ctx)
-    if wants_params:
-        return lambda inp, params: func(inp, params=params)
-    if wants_ctx:
-        return lambda inp, params: func(inp, ctx=ctx)
-    return lambda inp, params: func(inp)
+    return (partial(func, ctx=ctx) if wants_ctx else func), wants_params
 
 
 def invoke(

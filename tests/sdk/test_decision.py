@@ -151,3 +151,17 @@ def test_combine_properties(ds):
     else:
         assert combined.offer is None and combined.reasons  # never an unexplained refusal
     assert combine([*ds, combined]) == combined  # idempotent
+
+
+def test_combine_answers_with_the_decision_given_when_it_equals_the_answer():
+    decline, plain = Decision.decline("D1"), Decision.approve()
+    assert combine([plain, decline, Decision.approve(OFFER)]) is decline  # not a copy built and validated again
+    first = Decision.approve(OFFER)
+    assert combine([first, Decision.approve()]) is first
+    # an answer no single decision equals is built: reasons merged, an offer from another step, duplicates
+    merged = combine([Decision.decline("D1"), Decision.decline("D2")])
+    assert merged == Decision.decline("D1", "D2")
+    offered = combine([Decision.approve(reasons=["A1"]), Decision.approve(OFFER)])
+    assert offered == Decision(outcome=Outcome.APPROVE, reasons=["A1"], offer=OFFER)
+    twice = Decision.refer("R1", "R1")
+    assert combine([twice]) is not twice and combine([twice]).reasons == ["R1"]

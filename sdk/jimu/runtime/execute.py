@@ -98,6 +98,8 @@ def _is_nan(value: Any) -> bool:
 def run_record(plan: Plan, record: Mapping[str, Any], *, trace: bool = False) -> RecordResult:
     """Run ``plan`` on one record. Raises RecordRejected (bad input, or a ``reject`` step) and RunFailed."""
     inputs = validate_record(plan, record)
+    if plan.inlined is not None and not trace:  # its composites inlined into one function (jimu.runtime.inline)
+        return RecordResult(*plan.inlined.run(inputs))
     return RecordResult(*_run(plan, inputs, trace))
 
 
@@ -190,6 +192,11 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool, wanted: list | None = 
         complete = False  # skipped
         if trace:
             traces.append(StepTrace(step.path, step.capability, "skipped", _us(started), note=note))
+    return _outputs(plan, env, wanted), _decide(plan, env, errors) if plan.has_decision else None, errors, traces
+
+
+def _outputs(plan: Plan, env: dict, wanted: list | None) -> dict[str, Any]:
+    """The plan's outputs (only ``wanted``, when given), as plain values."""
     outputs = {}
     for name, get, _optional in plan.outputs if wanted is None else wanted:
         try:
@@ -197,7 +204,7 @@ def _run(plan: Plan, inputs: dict[str, Any], trace: bool, wanted: list | None = 
         except EvaluationError:
             value = None  # read from a step that did not run (validation allowed it: optional or errored)
         outputs[name] = value if type(value) in _ATOMS else _plain(value)
-    return outputs, _decide(plan, env, errors) if plan.has_decision else None, errors, traces
+    return outputs
 
 
 class _StepFailure(Exception):
@@ -230,24 +237,28 @@ def _bind(step: PlanStep, env: dict) -> dict[str, Any]:
     return values
 
 
-def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
+def _composite_inputs(step: PlanStep, env: dict, trace: bool) -> dict[str, Any]:
+    """A composite step's inputs, bound and validated into its contract (or a :class:`_StepFailure`)."""
     if step.shares_inputs and not trace:  # the parent's validated inputs dict, as it is (plan.PlanStep)
-        inner_inputs = env["inputs"]
-    elif step.forward is not None:  # the parent's validated inputs, passed on as they are (plan.PlanStep.forward)
+        return env["inputs"]
+    if step.forward is not None:  # the parent's validated inputs, passed on as they are (plan.PlanStep.forward)
         given = env["inputs"]
-        inner_inputs = {name: None if source is None else given[source] for name, source in step.forward}
-    else:
-        values = {}
-        try:
-            for name, get, _optional in step.getters:
-                values[name] = get(env)
-        except EvaluationError:
-            values = _bind(step, env)
-        try:
-            inner_inputs = step.sub.validate_inputs(values).__dict__  # scalars: the __dict__ is the dump
-        except ValidationError as exc:
-            raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
-                               f"{_first_error(exc)}") from None
+        return {name: None if source is None else given[source] for name, source in step.forward}
+    values = {}
+    try:
+        for name, get, _optional in step.getters:
+            values[name] = get(env)
+    except EvaluationError:
+        values = _bind(step, env)
+    try:
+        return step.sub.validate_inputs(values).__dict__  # scalars: the __dict__ is the dump
+    except ValidationError as exc:
+        raise _StepFailure(reasons.STEP_CONTRACT.code, f"its inputs break {step.capability}'s contract: "
+                           f"{_first_error(exc)}") from None
+
+
+def _composite(step: PlanStep, env: dict, trace: bool) -> tuple[Any, list[StepError], list[StepTrace], dict | None]:
+    inner_inputs = _composite_inputs(step, env, trace)
     # ``out``: built for this call alone; without a trace, only the outputs the parent reads
     out, decision, errors, traces = _run(step.sub, inner_inputs, trace, None if trace else step.reads_outputs)
     if decision is not None:
@@ -279,7 +290,17 @@ def _decide(plan: Plan, env: dict, errors: list[StepError]) -> Decision:
             continue  # the deciding step did not run: it does not decide
         if value is None:
             continue
-        decided.append(value if isinstance(value, Decision) else Decision.model_validate(_plain(value)))
+        decided.append(value if isinstance(value, Decision) else _as_decision(value))
+    return _settle(decided, errors)
+
+
+def _as_decision(value: Any) -> Decision:
+    """A deciding expression's value that is not a Decision (a dict, say) validated into one."""
+    return Decision.model_validate(_plain(value))
+
+
+def _settle(decided: list[Decision], errors: list[StepError]) -> Decision:
+    """The plan's decision from what its deciding expressions gave and its errors: the strictest."""
     if len(decided) == 1 and not errors:  # one step decided: combining would only copy its decision
         only = decided[0]
         if (only.offer is None or only.outcome is Outcome.APPROVE) and len(set(only.reasons)) == len(only.reasons):

@@ -3,8 +3,10 @@
 Compiling does, once, everything that does not depend on the record: the steps in data-flow
 order, each capability resolved to its version, params validated into their model, every
 binding and condition compiled into a closure (:func:`jimu.expressions.compile_record`), the
-reason codes each step may return, the resources bound, composites compiled into sub-plans.
-Running a record (:mod:`jimu.runtime.execute`) is then a loop over prepared steps.
+reason codes each step may return, the resources bound, composites compiled into sub-plans —
+and, for a product with composites, all of it generated into one function that runs them inlined
+(:mod:`jimu.runtime.inline`). Running a record (:mod:`jimu.runtime.execute`) is then that
+function, or (traced, or compiled with ``inline=False``) a loop over prepared steps.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, create_model
@@ -77,6 +80,9 @@ class PlanStep:
     # The composite's outputs its parent's expressions read (None: all, or unknown). Outputs are
     # evaluated per record and nothing but the parent (and a trace) sees them: the rest are not.
     reads_outputs: list[tuple[str, Getter, bool]] | None = None
+    # Whether its parent reads the composite's decision (``steps.<id>.decision``, or the step whole):
+    # run inlined (jimu.runtime.inline), an unread decision is not combined.
+    reads_decision: bool = True
     bound: Callable[[BaseModel], Any] | None = None  # the implementation with params and ctx bound
     getters: tuple[tuple[str, Getter, bool], ...] = ()  # the bindings as plain tuples, for the hot loop
     # Set with the capability (:meth:`prepare`): the input contract's validator, and the output
@@ -99,7 +105,7 @@ class PlanStep:
                 hook_caller: Any = None) -> None:
         """Bind the capability this step runs, with everything its calls need worked out once."""
         self.cap, self.params, self.context, self.allowed, self.hook_caller = cap, params, context, allowed, hook_caller
-        self.bound = cap.bind(params, context)
+        self.bound = _bound(cap, params, context)
         self.run = self.bound if hook_caller is None else self._through_hooks
         self.validate_input = cap.input.__pydantic_validator__.validate_python
         # a hook wrapper may swap the output for anything: then every output is validated again
@@ -110,6 +116,15 @@ class PlanStep:
 
     def _through_hooks(self, inputs: BaseModel) -> Any:
         return self.hook_caller(step=self, inputs=inputs)
+
+
+def _bound(cap: Capability, params: BaseModel, context: Context) -> Callable[[BaseModel], Any]:
+    """What :meth:`Capability.bind` binds, as a ``partial``: no Python frame of its own per call."""
+    wants_params, wants_ctx = cap._passes
+    bound = {"params": params} if wants_params else {}
+    if wants_ctx:
+        bound["ctx"] = context
+    return partial(cap.func, **bound) if bound else cap.func
 
 
 @dataclass
@@ -127,6 +142,9 @@ class Plan:
     hook: Any = None  # pluggy's hook caller, when some plugin wraps jimu_run_step
     file: str = ""
     validate_inputs: Callable[[Any], BaseModel] | None = None  # input_model's validator, looked up once
+    # A product's composites flattened into one loop (jimu.runtime.inline.Inlined), for untraced
+    # runs; None: run nested (no composites, or compiled with ``inline=False``)
+    inlined: Any = None
 
     def __post_init__(self) -> None:
         self.validate_inputs = self.input_model.__pydantic_validator__.validate_python
@@ -137,8 +155,13 @@ class Plan:
 
 
 def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str, object] | None = None,
-                 validator: Validator | None = None, prefix: str = "", overrides: Mapping[str, Any] | None = None) -> Plan:
-    """Compile a validated assembly; raise :class:`PlanError` if it has errors."""
+                 validator: Validator | None = None, prefix: str = "", overrides: Mapping[str, Any] | None = None,
+                 inline: bool = True) -> Plan:
+    """Compile a validated assembly; raise :class:`PlanError` if it has errors.
+
+    ``inline``: flatten its composites into one loop for untraced runs (:mod:`jimu.runtime.inline`);
+    False runs them nested, each as its own plan (the reference the inlined form is tested against).
+    """
     if not analysis.ok or analysis.file.model is None:
         errors = [d for d in analysis.diagnostics if d.is_error]
         raise PlanError(f"{analysis.file.display} has {len(errors)} validation error(s)", errors)
@@ -210,8 +233,14 @@ def compile_plan(analysis: Analysis, catalog: Catalog, *, resources: Mapping[str
         if step.sub is not None:
             read = _outputs_read(chains, step.id)
             step.reads_outputs = None if read is None else [o for o in step.sub.outputs if o[0] in read]
-    return Plan(model.id, model.version, model.kind, steps, input_model(model), outputs, decisions,
+            step.reads_decision = read is None or "decision" in read
+    plan = Plan(model.id, model.version, model.kind, steps, input_model(model), outputs, decisions,
                 bool(model.decisions), hook, analysis.file.display)
+    if inline and not prefix:  # the product (or a composite run as one): its nested composites are flattened
+        from .inline import inline as flatten  # it imports the runner, which imports this module
+
+        plan.inlined = flatten(plan)
+    return plan
 
 
 def _iso_date(value: Any) -> Any:
@@ -268,6 +297,7 @@ def _path_getter(path: tuple[str, ...]) -> Getter:
                 raise missing(env) from None
 
         get.source = ".".join(path)  # the CEL text, for the batch engine (jimu.runtime.vectorise)
+        get.path = path  # what it reads, for code that reads it itself (jimu.runtime.inline)
         return get
 
     def get_any(env: Mapping[str, Any]) -> Any:
@@ -280,6 +310,7 @@ def _path_getter(path: tuple[str, ...]) -> Getter:
             raise missing(env) from None
 
     get_any.source = ".".join(path)
+    get_any.path = path
     return get_any
 
 
