@@ -36,7 +36,7 @@ class TypeKind(str, Enum):
     DYN = "dyn"  # unknown statically: accepted everywhere, checked at run time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class VType:
     """A value type; ``nullable`` when the value may be absent (``None``)."""
 
@@ -46,6 +46,27 @@ class VType:
     fields: tuple[tuple[str, VType], ...] = ()  # an object's fields, in declaration order
     name: str = ""  # an object's model name (``Decision``)
     values: tuple[str, ...] = ()  # the allowed strings of a Literal or an Enum
+
+    def __init__(self, kind: TypeKind, nullable: bool = False, element: VType | None = None,
+                 fields: tuple[tuple[str, VType], ...] = (), name: str = "", values: tuple[str, ...] = ()) -> None:
+        # Written out: the frozen dataclass's generated __init__ sets each field through
+        # object.__setattr__, and validation builds a few types per file (scopes, results).
+        own = self.__dict__
+        own["kind"], own["nullable"], own["element"] = kind, nullable, element
+        own["fields"], own["name"], own["values"] = fields, name, values
+
+    def __hash__(self) -> int:
+        # Cached: types key the validator's expression cache, and hashing one anew walks its
+        # fields (and each TypeKind's Python-level Enum hash) every time it is looked up.
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.kind, self.nullable, self.element, self.fields, self.name, self.values))
+            self.__dict__["_hash"] = found
+        return found
+
+    def __getstate__(self) -> dict:
+        # A pickled type is read in another process, whose string hashes differ: no cached hash travels.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     # -- reading ------------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ class _Base(_SafeLoader):  # type: ignore[misc,valid-type]
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
                     _PLAIN_TAGS[value] = tag
             return tag
+        if kind is yaml.MappingNode and not self.yaml_path_resolvers:
+            return self.DEFAULT_MAPPING_TAG  # (what the base class answers, without its checks)
         return super().resolve(kind, value, implicit)
 
 Path_ = tuple[str | int, ...]
@@ -161,7 +163,11 @@ def load_yaml(text: str) -> YamlDocument:
 
 def load_yaml_file(path: Path) -> YamlDocument:
     """Read and parse ``path``; encoding problems are reported as :class:`YamlError` too."""
-    raw = Path(path).read_bytes()
+    return load_yaml_bytes(Path(path).read_bytes())
+
+
+def load_yaml_bytes(raw: bytes) -> YamlDocument:
+    """Parse a file's bytes (UTF-8, a BOM allowed); encoding problems are reported as :class:`YamlError` too."""
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
         text = body.decode("utf-8")
@@ -219,6 +225,10 @@ class _Builder:
         # keys win over merged ones, and earlier merged mappings over later ones.
         merged: dict[Any, Any] = {}
         explicit: dict[Any, Any] = {}
+        positions, key_positions = self.doc.positions, self.doc.key_positions
+        # A plain text value one level down is most of a file: built here rather than by a call
+        # to build (same count, same position), when it is no deeper than build would accept.
+        shallow = len(path) < MAX_DEPTH and self.depth <= MAX_DEPTH
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
@@ -227,14 +237,23 @@ class _Builder:
                         raise YamlError("a merge (<<) takes a mapping or a list of mappings", _mark(key_node))
                     merged.update(self.build(source, path))
                 continue
-            key = self.build_key(key_node)
+            key = key_node.value if key_node.tag == _STR and type(key_node) is yaml.ScalarNode \
+                else self.build_key(key_node)
             if key in explicit:
-                first = self.doc.key_positions[(*path, key)]
+                first = key_positions[(*path, key)]
                 raise YamlError(f"duplicate key {key!r} (first at line {first.line})", _mark(key_node),
                                 "remove one of them; YAML would silently keep only the last")
             mark = key_node.start_mark
-            self.doc.key_positions[(*path, key)] = _POSITIONS.get((mark.line + 1, mark.column + 1)) or _mark(key_node)
-            explicit[key] = self.build(value_node, (*path, key))
+            where = (*path, key)
+            key_positions[where] = _POSITIONS.get((mark.line + 1, mark.column + 1)) or _mark(key_node)
+            if shallow and value_node.tag == _STR and type(value_node) is yaml.ScalarNode \
+                    and self.count < MAX_NODES:
+                self.count += 1
+                mark = value_node.start_mark
+                positions[where] = _POSITIONS.get((mark.line + 1, mark.column + 1)) or _mark(value_node)
+                explicit[key] = value_node.value
+                continue
+            explicit[key] = self.build(value_node, where)
         self.doc.positions[path] = _mark(node)
         return {**merged, **explicit}
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import diagnostics as dx
 from ..diagnostics import Diagnostic
-from ..yamlfile import Position, YamlDocument, YamlError, load_yaml, load_yaml_file
+from ..yamlfile import Position, YamlDocument, YamlError, load_yaml, load_yaml_bytes
 from ..contracts import Lifecycle
 from .model import CompositeAssembly, Exposed, InputField, ProductAssembly, Step
 
@@ -104,10 +104,15 @@ def _resolved_dir(folder: str) -> Path:
 
 def load_file(path: Path, display: str | None = None, text: str | None = None) -> LoadedFile:
     """Read ``path`` (or ``text`` as its content): YAML, then shape. Never raises for bad input."""
-    loaded = LoadedFile(Path(path), display or display_path(Path(path)))
-    loaded.text = text if text is not None else _readable_text(Path(path))
+    path = Path(path)
+    loaded = LoadedFile(path, display or display_path(path))
     try:
-        loaded.doc = load_yaml(text) if text is not None else load_yaml_file(path)
+        if text is not None:
+            loaded.text = text
+            loaded.doc = load_yaml(text)
+        else:  # the bytes read once: for the text diagnostics quote and for the parser
+            raw = _read_bytes(path, loaded)
+            loaded.doc = load_yaml_bytes(raw)
     except YamlError as exc:
         loaded.report(dx.YAML_SYNTAX, exc.message, hint=exc.hint, position=exc.position)
         return loaded
@@ -143,11 +148,11 @@ def load_file(path: Path, display: str | None = None, text: str | None = None) -
     return loaded
 
 
-def _readable_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
-    except OSError:
-        return ""
+def _read_bytes(path: Path, loaded: LoadedFile) -> bytes:
+    """The file's bytes; its text as far as it decodes goes to ``loaded.text`` (OSError: raised, text empty)."""
+    raw = path.read_bytes()
+    loaded.text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return raw
 
 
 def _salvage_steps(loaded: LoadedFile, steps: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Union
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -106,11 +107,19 @@ class Step(_Closed):
     @field_validator("version")
     @classmethod
     def _pep440(cls, value: str) -> str:
-        try:
-            SpecifierSet(value)
-        except InvalidSpecifier:
-            raise ValueError(f"{value!r} is not a PEP 440 version specifier (e.g. ~=1.0 or >=1.2,<2)") from None
+        if not _is_specifier(value):
+            raise ValueError(f"{value!r} is not a PEP 440 version specifier (e.g. ~=1.0 or >=1.2,<2)")
         return value
+
+
+@lru_cache(maxsize=1024)
+def _is_specifier(value: str) -> bool:
+    """Whether ``value`` parses as a PEP 440 specifier set (asked once per text: steps repeat ``~=1.0``)."""
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        return False
+    return True
 
 
 class Exposed(_Closed):

@@ -21,12 +21,13 @@ compiler needs (each step's target, bindings and order; the assembly's input and
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -144,12 +145,15 @@ class Validator:
 
     def _composition_cycles(self) -> dict[str, list[str]]:
         """Each composite on a cycle → the cycle, as ids (``a → b → a``); J207 is reported per file."""
+        composites = self._composites()
+        edges = [(cid, step.uses) for cid, assembly in composites.items() for step in assembly.steps
+                 if step.uses in composites]
+        if _acyclic(edges):
+            return {}  # the usual catalog: no need for networkx's graph (two thirds of the validator's start)
         import networkx as nx
 
         graph = nx.DiGraph()
-        composites = self._composites()
-        graph.add_edges_from((cid, step.uses) for cid, assembly in composites.items() for step in assembly.steps
-                             if step.uses in composites)
+        graph.add_edges_from(edges)
         cycles: dict[str, list[str]] = {}
         for component in nx.strongly_connected_components(graph):
             if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
@@ -172,8 +176,12 @@ class Validator:
         return found
 
     def _resolve(self, cap_id: str, specifier: str) -> tuple[Entry | LoadedFile | None, list[str]]:
+        installed = self.catalog.versions(cap_id)
+        if len(installed) == 1 and cap_id not in self._local_by_id:  # most ids: what the general case comes to
+            only = _version(installed[0].version)[0]
+            return (installed[0], []) if _admits(specifier, only) else (None, [only])
         # keyed by the normalised version, so a local 1.0.0 replaces an installed 1.0.0 however written
-        candidates: dict[str, Entry | LoadedFile] = {_version(e.version)[0]: e for e in self.catalog.versions(cap_id)}
+        candidates: dict[str, Entry | LoadedFile] = {_version(e.version)[0]: e for e in installed}
         for (lid, lver), f in self._local_by_id.get(cap_id, ()):
             candidates[_version(lver)[0]] = f
         if not candidates:
@@ -213,7 +221,8 @@ class Validator:
                 # validating appends findings to the file checked (a second validation with the
                 # same catalog would otherwise report each finding of the first again).
                 base = entry.loaded()
-                loaded = dataclasses.replace(base, diagnostics=list(base.diagnostics))
+                loaded = copy.copy(base)  # (what dataclasses.replace does, at a fifth of its cost)
+                loaded.diagnostics = list(base.diagnostics)
             analysis = self.analyse_composite(entry.assembly, loaded)
             return self._composite_target(entry, analysis)
         if isinstance(entry, LoadedFile):
@@ -288,8 +297,27 @@ class Validator:
         given = {id(a.file) for a in results}
         results += [a for a in self._analyses.values() if id(a.file) not in given and a.diagnostics]
         for a in results:
-            a.file.diagnostics.sort(key=lambda d: (d.line, d.column))
+            a.file.diagnostics.sort(key=_BY_PLACE)
         return results
+
+
+def _acyclic(edges: list[tuple[str, str]]) -> bool:
+    """Whether the directed graph of ``edges`` has no cycle (Kahn: peel off nodes nothing points to)."""
+    successors: dict[str, list[str]] = {}
+    pointed: dict[str, int] = {}
+    for a, b in edges:
+        successors.setdefault(a, []).append(b)
+        pointed[b] = pointed.get(b, 0) + 1
+    free = [n for n in successors if n not in pointed]
+    peeled = 0
+    while free:
+        node = free.pop()
+        peeled += 1
+        for nxt in successors.get(node, ()):
+            pointed[nxt] -= 1
+            if not pointed[nxt]:
+                free.append(nxt)
+    return peeled == len(successors.keys() | pointed.keys())
 
 
 class FileCheck:
@@ -306,6 +334,9 @@ class FileCheck:
         self.inputs = _declared_inputs(raw.get("inputs"))
         self.used_inputs: set[str] = set()
         self.faulty: set[tuple] = set()  # YAML paths of expressions with findings (no cascades)
+        #: what a step's resolution depends on besides its capability and specifier (see resolve_step)
+        self.context = (self.branch, self.is_composite, self.level,
+                        self.is_composite and self.model is not None and self.model.id in validator._cycles)
 
     def run(self) -> None:
         a = self.a
@@ -322,7 +353,8 @@ class FileCheck:
         self.scope = self.make_scope()
         for s in a.steps.values():
             self.check_params(s)
-            self.check_when(s)
+            if s.step.when is not None:
+                self.check_when(s)
             self.check_bindings(s)
         self.check_result()
         self.check_skips()
@@ -338,9 +370,7 @@ class FileCheck:
         files of one kind (same branch, same level, on a composition cycle or not) come to the
         same findings and target: worked out once per validator, then only reported at each step."""
         step = s.step
-        context = (self.branch, self.is_composite, self.level,
-                   self.is_composite and self.model is not None and self.model.id in self.v._cycles)
-        key = (step.uses, step.version, context)
+        key = (step.uses, step.version, self.context)
         outcome = self.v._step_outcomes.get(key)
         if outcome is None:
             outcome = self._step_outcome(step)
@@ -442,8 +472,8 @@ class FileCheck:
         if t is None:
             return
         if not s.step.params:  # the usual step: only the params model's own rules, on its defaults
-            if isinstance(t.entry, Capability):
-                self._check_params_together(s, t.entry)
+            if isinstance(t.entry, Capability) and self.v._params_errors.get((t.entry.params, ())) != []:
+                self._check_params_together(s, t.entry)  # (not known to be fine with its defaults)
             return
         before = len(self.f.diagnostics)
         for name, value in s.step.params.items():
@@ -544,8 +574,9 @@ class FileCheck:
         if self.f.broken_steps and any(f"steps.{sid}" in text for sid in self.f.broken_steps & RESERVED):
             self.faulty.add(path)  # names a step whose id is a reserved word: J103 there says it all
             return exprs.Result(DYN), DYN, False
-        optional = binding and text.rstrip().endswith(OPTIONAL_MARK)
-        body = text.rstrip()[:-1] if optional else text
+        stripped = text.rstrip() if binding else text
+        optional = binding and stripped.endswith(OPTIONAL_MARK)
+        body = stripped[:-1] if optional else text
         result = exprs.analyse(body, self.scope)
         self.a.expressions[path] = result
         plain_path = (binding or reference) and result.is_path
@@ -558,10 +589,12 @@ class FileCheck:
             self.f.report(dx.CODES[code], finding.message, position=self._position_in(path, finding.line, finding.column,
                           body), hint=finding.hint)
         for ref in result.references:
-            if ref.path[:1] == ("inputs",) and len(ref.path) > 1:
-                self.used_inputs.add(ref.path[1])
-            if ref.path[:1] == ("steps",) and len(ref.path) > 1 and reader is not None:
-                reader.reads.add(ref.path[1])
+            chain = ref.path
+            if len(chain) > 1:
+                if chain[0] == "inputs":
+                    self.used_inputs.add(chain[1])
+                elif chain[0] == "steps" and reader is not None:
+                    reader.reads.add(chain[1])
         vtype = result.type
         if optional and vtype is not None:
             vtype = vtype.with_nullable(True)
@@ -633,6 +666,7 @@ class FileCheck:
         # the when itself is broken its guards are unknown: no type findings that it might void.
         guards = exprs.guards(when) if when else _NO_GUARDS
         guards_known = not when or ("steps", s.index, "when") not in self.faulty
+        providers = self.__dict__.get("_providers") or self.providers()
         for name, text in with_.items():
             where = ("steps", s.index, "with", name)
             if name not in fields:
@@ -645,14 +679,16 @@ class FileCheck:
             s.bindings[name] = Binding(name, text, optional)
             if vtype is not None and vtype.nullable and not optional and f"has:{text.strip()}" in guards:
                 vtype = vtype.with_nullable(False)
-            if vtype is not None and not result.findings and guards_known and not vtype.assignable_to(fields[name]):
+            if vtype is not None and not result.findings and guards_known and vtype is not fields[name] \
+                    and not vtype.assignable_to(fields[name]):
                 self.f.report(dx.INCOMPATIBLE_TYPE, _mismatch(text, vtype, name, fields[name], t.entry.id),
                               position=self._expression_origin(where),
                               hint=_type_hint(vtype, fields[name], text.strip()))
         for name, ftype in t.input.fields:
             if name in with_:
                 continue
-            from_steps = [sid for index, sid in self.providers().get(name, ()) if index < s.index]
+            listed = providers.get(name)
+            from_steps = [sid for index, sid in listed if index < s.index] if listed else []
             where = ("steps", s.index, "uses")
             if name in self.inputs:
                 if from_steps:
@@ -668,7 +704,7 @@ class FileCheck:
                 given = self.inputs[name]
                 if given.nullable and f"has:inputs.{name}" in guards:
                     given = given.with_nullable(False)
-                if guards_known and not given.assignable_to(ftype):
+                if guards_known and given is not ftype and not given.assignable_to(ftype):  # (a type fits itself)
                     self.f.report(dx.INCOMPATIBLE_TYPE,
                                   _mismatch(f"inputs.{name}", self.inputs[name], name, ftype, t.entry.id),
                                   ("inputs", name), hint=_type_hint(self.inputs[name], ftype, f"inputs.{name}"))
@@ -792,7 +828,7 @@ class FileCheck:
             # The usual case: every step reads only steps written above it. The file's order is
             # then the topological order that the graph below would give (it breaks ties by that
             # order), and one sweep from the last step up finds what the results need: no graph.
-            a.order = sorted(a.steps, key=lambda n: a.steps[n].index)
+            a.order = list(a.steps)  # (run adds the steps in file order)
             needed = self._needed_by_sweep(a.order) if self.result_reads else set()
         else:
             needed = self._order_by_graph(edges)
@@ -801,11 +837,10 @@ class FileCheck:
         if not self.result_reads:
             return
         for sid in a.order:
-            if sid not in needed and a.steps[sid].target is not None:
-                self.f.report(dx.UNREACHABLE_STEP,
-                              f"step {sid!r} computes nothing the decision or outputs read",
-                              ("steps", a.steps[sid].index, "id"),
-                              hint="read its outputs (outputs:, with:, decision:) or remove the step")
+            s = steps[sid]
+            if sid not in needed and s.target is not None:
+                self.f.report(dx.UNREACHABLE_STEP, f"step {sid!r} computes nothing the decision or outputs read",
+                              ("steps", s.index, "id"), hint=_UNREAD_HINT)
 
     def _needed_by_sweep(self, order: list[str]) -> set[str]:
         """The steps the results read and, transitively, what those read; ``order`` has every read before its reader."""
@@ -937,6 +972,8 @@ def _specifier_set(specifier: str):
 
 
 _NO_GUARDS: frozenset[str] = frozenset()
+_BY_PLACE = attrgetter("line", "column")  # a diagnostic's sort key (in C: a batch sorts tens of thousands)
+_UNREAD_HINT = "read its outputs (outputs:, with:, decision:) or remove the step"
 
 _NOT_GUESSED: Any = object()  # a step that resolved: no guess at the inputs it would take
 
