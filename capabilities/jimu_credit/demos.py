@@ -11,7 +11,8 @@ from pathlib import Path
 
 from jimu import Demo
 
-from . import demo, demo_postloan
+# demo and demo_postloan (the runtime, Rich tables) are imported when a demo runs, not when the
+# plugin registers: every `jimu` command loads the catalog, and `jimu validate` must stay quick
 
 
 def _products_here(*products: Path) -> bool:
@@ -24,12 +25,16 @@ def _products_here(*products: Path) -> bool:
 
 def preloan(out: Path, quick: bool) -> int:
     # the 1,000 applicants take about a second: --quick runs them all too
+    from . import demo
+
     if not _products_here(demo.PRODUCT):
         return 1
     return demo.main(["--product", str(demo.PRODUCT), "--out", str(out)])
 
 
 def postloan(out: Path, quick: bool) -> int:
+    from . import demo_postloan
+
     if not _products_here(demo_postloan.MONITORING, demo_postloan.PROFITABILITY):
         return 1
     return demo_postloan.main(["--loans", "2000" if quick else "100000", "--out", str(out)])

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import importlib.util
 import inspect
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,12 +80,12 @@ def imported_modules(file: Path, module: str) -> list[tuple[Path, str]]:
 def _imports(path: Path, module: str) -> tuple[str, ...]:
     """Absolute names of what ``path`` (the source of ``module``) imports, submodules preferred."""
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+        statements = _import_statements(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
         return ()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     names: list[str] = []
-    for node in ast.walk(tree):
+    for node in statements:
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names if alias.name.split(".", 1)[0] == module.split(".", 1)[0]]
         elif isinstance(node, ast.ImportFrom):
@@ -102,6 +103,34 @@ def _imports(path: Path, module: str) -> tuple[str, ...]:
                 candidate = f"{base}.{alias.name}"
                 names.append(candidate if _module_file(candidate) is not None else base)
     return tuple(dict.fromkeys(names))
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[.\w]+[ \t]+import\b|import[ \t]+\w)", re.MULTILINE)
+
+
+def _import_statements(source: str) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements of ``source``, top-level or inside functions, parsed one by one.
+
+    Parsing the whole module and walking every node took a tenth of a second for HQ's plugin on
+    each `jimu validate` (which checks locks); only the lines that start like an import are
+    parsed here, each with its continuation lines while a parenthesis is open. A line of
+    a docstring that merely starts with "from … import" does not parse as one and is skipped.
+    """
+    lines = source.splitlines()
+    starts = {source.count("\n", 0, m.start()) for m in _IMPORT_LINE.finditer(source)}
+    found: list[ast.Import | ast.ImportFrom] = []
+    for number in sorted(starts):
+        text = lines[number].strip()
+        end = number
+        while text.count("(") > text.count(")") and end + 1 < len(lines):
+            end += 1
+            text += "\n" + lines[end]  # inside the parentheses indentation and comments are free
+        try:
+            parsed = ast.parse(text)
+        except SyntaxError:
+            continue
+        found += [node for node in parsed.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    return found
 
 
 @lru_cache(maxsize=None)
