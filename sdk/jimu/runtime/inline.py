@@ -49,7 +49,6 @@ _MAX_DEPTH = 6  # composites within composites: deeper, Python's limit on nested
 class Inlined:
     """A product plan as one function: validated inputs -> (outputs, decision, errors)."""
 
-    plan: Plan
     run: Callable[[dict[str, Any]], tuple[dict[str, Any], Decision | None, list]]
     source: str  # the generated code, for reading (``print(plan.inlined.source)``)
     calls: int  # capability steps inlined
@@ -82,12 +81,7 @@ def inline(plan: Plan) -> Inlined | None:
                  CONTRACT=reasons.STEP_CONTRACT.code, _ATOMS=ex._ATOMS, _plain=ex._plain,
                  _MISSED=_MISSED, Decision=Decision, _as_decision=ex._as_decision, _settle=ex._settle)
     exec(compile(source, f"<jimu inlined {plan.key}>", "exec"), names)  # noqa: S102 - our own generated code
-    return Inlined(plan, names["run"], source, gen.calls, gen.composites)
-
-
-def run_inlined(flat: Inlined, inputs: dict[str, Any]) -> tuple[dict[str, Any], Decision | None, list]:
-    """The product's outputs, decision and errors for validated ``inputs``, as ``execute._run`` gives them."""
-    return flat.run(inputs)
+    return Inlined(names["run"], source, gen.calls, gen.composites)
 
 
 # What a path read in place raises where its getter raises EvaluationError (plan._path_getter)
